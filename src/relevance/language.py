@@ -1,0 +1,93 @@
+"""Plain-language numbers and sentences for marketers: per 1,000 recipients, no jargon."""
+
+from __future__ import annotations
+
+import math
+
+from relevance.config import MetricConfig
+from relevance.results import Uplift, Verdict
+
+PER = 1000
+
+
+def number(value: float, signed: bool = False) -> str:
+    """A number with sensible precision: 3 significant figures, thousands separated."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        text = f"{value:,.0f}"
+    elif magnitude >= 10:
+        text = f"{value:,.1f}"
+    elif magnitude >= 1:
+        text = f"{value:,.2f}"
+    elif magnitude == 0:
+        text = "0"
+    else:
+        text = f"{value:.2g}" if magnitude < 0.01 else f"{value:.2f}"
+    text = text.replace("-", "−")
+    if signed and value > 0:
+        text = "+" + text
+    return text
+
+
+def percent(probability: float) -> str:
+    """A probability as a whole percentage, never claiming certainty (">99%", "<1%")."""
+    if probability > 0.99:
+        return ">99%"
+    if probability < 0.01:
+        return "<1%"
+    return f"{probability * 100:.0f}%"
+
+
+def amount(
+    metric: MetricConfig, per_recipient: float, currency: str = "", signed: bool = True
+) -> str:
+    """An effect per 1,000 recipients in the metric's own words: '+4.2 purchases'."""
+    value = number(per_recipient * PER, signed=signed)
+    if metric.kind == "revenue":
+        sign = value[0] if value[:1] in "+−" else ""
+        body = value[len(sign) :]
+        return f"{sign}{currency}{body} {metric.display}"
+    return f"{value} {metric.display}"
+
+
+def interval(low: float, high: float, share: float) -> str:
+    """'95%: 2.0 to 6.3' for a per-recipient interval shown per 1,000 recipients."""
+    return f"{share * 100:.0f}%: {number(low * PER)} to {number(high * PER)}"
+
+
+def version_label(version: str) -> str:
+    """'Version B' for a short label, the label itself when it is already a name."""
+    return f"Version {version}" if len(version) <= 3 else version
+
+
+def uplift_sentence(metric: MetricConfig, uplift: Uplift, share: float, currency: str = "") -> str:
+    """One sentence on a version's effect on one metric against sending nothing."""
+    who = version_label(uplift.version)
+    effect = (
+        f"{amount(metric, uplift.uplift_mean, currency)} per 1,000 recipients "
+        f"({interval(uplift.uplift_low, uplift.uplift_high, share)})"
+    )
+    band = f"±{number(metric.rope * PER)}"
+    if uplift.verdict is Verdict.BEATS:
+        return f"Sending {who} is very likely better than sending nothing: {effect}."
+    if uplift.verdict is Verdict.HARMFUL:
+        return f"Sending {who} is very likely worse than sending nothing: {effect}."
+    if uplift.verdict is Verdict.IRRELEVANT:
+        return (
+            f"{who} is practically the same as sending nothing: {effect}, "
+            f"inside the {band} that would matter."
+        )
+    return (
+        f"We cannot tell yet whether {who} beats sending nothing: {effect}; "
+        f"chance it beats sending nothing {percent(uplift.p_beats_holdout)}."
+    )
+
+
+def recipients_phrase(extra: int | None) -> str:
+    """How many more recipients would likely settle an inconclusive verdict."""
+    if extra is None:
+        return "More data is unlikely to settle it unless the effect moves."
+    rounded = float(f"{extra:.2g}")
+    return f"About {rounded:,.0f} more recipients (same split) would likely settle it."

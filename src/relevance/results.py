@@ -1,0 +1,214 @@
+"""Typed results that serialise to `results.json` (a versioned schema).
+
+Every verdict and finding carries its own plain-language sentence, so the report, the index
+page and a CI log all say the same thing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Verdict(StrEnum):
+    """What sending a version does compared with sending nothing."""
+
+    BEATS = "beats sending nothing"
+    IRRELEVANT = "irrelevant"
+    HARMFUL = "harmful"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Severity(StrEnum):
+    """How much a data-quality finding matters: errors stop the run before any model."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Record(BaseModel):
+    """Base of result records: plain, immutable, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Finding(Record):
+    """One data-quality check's outcome."""
+
+    check: str
+    severity: Severity
+    message: str
+    details: dict[str, object] = Field(default_factory=dict)
+
+
+class DiagnosticsSummary(Record):
+    """Sampler convergence, and whether the numbers can be relied on."""
+
+    reliable: bool
+    max_r_hat: float | None
+    min_ess_bulk: float
+    min_ess_tail: float
+    divergences: int
+    draws: int
+    chains: int
+    problems: list[str]
+    thresholds: dict[str, float]
+
+
+class Uplift(Record):
+    """A version against the holdout on one metric in one segment (or overall).
+
+    Means and intervals are per recipient, absolute (e.g. 0.004 = 0.4 percentage points);
+    relative lift is uplift / holdout mean. Probabilities are in the better-is-positive
+    direction of the metric.
+    """
+
+    metric: str
+    version: str
+    segment_column: str
+    segment_level: str
+    recipients: int
+    holdout_mean: float
+    version_mean: float
+    uplift_mean: float
+    uplift_low: float
+    uplift_high: float
+    uplift_sd: float
+    relative_mean: float | None
+    relative_low: float | None
+    relative_high: float | None
+    p_beats_holdout: float
+    p_better_beyond_rope: float
+    p_inside_rope: float
+    p_worse_beyond_rope: float
+    expected_loss: float
+    verdict: Verdict
+
+
+class VersionVerdict(Record):
+    """The verdict on one version: primary metric and guardrails together."""
+
+    version: str
+    verdict: Verdict
+    sentence: str
+    reasons: list[str]
+    p_beats_holdout: float
+    extra_recipients_needed: int | None = None
+
+
+class NetValue(Record):
+    """Value of sending a version rather than nothing, per 1,000 recipients, after costs."""
+
+    version: str
+    mean: float
+    low: float
+    high: float
+    p_positive: float
+    sentence: str
+
+
+class Comparison(Record):
+    """Version against version on one metric (secondary to the holdout comparison)."""
+
+    metric: str
+    version_a: str
+    version_b: str
+    difference_mean: float
+    difference_low: float
+    difference_high: float
+    p_a_better: float
+    expected_loss_choosing_a: float
+
+
+class ModelCheck(Record):
+    """Predicted against observed mean per arm: does the model describe the data?"""
+
+    metric: str
+    arm: str
+    observed_mean: float
+    predicted_mean: float
+    predicted_low: float
+    predicted_high: float
+    consistent: bool
+
+
+class CampaignVerdict(Record):
+    """What to do with the campaign."""
+
+    send: str | None
+    headline: str
+    reliable: bool
+
+
+class RunInfo(Record):
+    """Where the numbers came from (everything but `created_at` is reproducible)."""
+
+    created_at: str
+    package_version: str
+    git_commit: str | None
+    seed: int
+    draws: int
+    tune: int
+    chains: int
+    profile: str | None
+    data_fingerprint: str
+    cells_fingerprint: str
+    recipients: int
+    seconds: dict[str, float] = Field(default_factory=dict)
+
+
+class Results(Record):
+    """Everything one analysis concluded; written as `results.json`."""
+
+    schema_version: str = SCHEMA_VERSION
+    experiment: str
+    description: str
+    holdout: str
+    versions: list[str]
+    primary_metric: str
+    metrics: list[dict[str, object]]
+    segments: list[str]
+    interval: float
+    probability: float
+    run: RunInfo
+    findings: list[Finding]
+    diagnostics: DiagnosticsSummary
+    campaign: CampaignVerdict
+    verdicts: list[VersionVerdict]
+    uplifts: list[Uplift]
+    net_value: list[NetValue]
+    comparisons: list[Comparison]
+    model_checks: list[ModelCheck]
+    priors: dict[str, float]
+
+    def uplift(
+        self, metric: str, version: str, column: str = "overall", level: str = "all"
+    ) -> Uplift:
+        """Look one uplift up by metric, version and segment."""
+        for item in self.uplifts:
+            if (item.metric, item.version, item.segment_column, item.segment_level) == (
+                metric,
+                version,
+                column,
+                level,
+            ):
+                return item
+        raise KeyError((metric, version, column, level))
+
+    def verdict(self, version: str) -> VersionVerdict:
+        """The verdict on one version."""
+        return next(v for v in self.verdicts if v.version == version)
+
+    def to_json(self) -> str:
+        """Stable JSON text (keys in schema order, 2-space indent)."""
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def read(cls, path: Path) -> Results:
+        """Load a `results.json` written by :meth:`to_json`."""
+        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))

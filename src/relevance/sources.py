@@ -1,0 +1,91 @@
+"""Where an experiment's rows come from: a file, a simulated campaign, or pre-aggregated cells.
+
+Each source ends in the same place, a :class:`relevance.data.Cells`, and a fingerprint of the
+inputs so that batch runs can skip experiments whose data did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from relevance.config import Experiment
+from relevance.data import Cells, aggregate_file, read_cells_file, to_cells
+from relevance.errors import DataError
+
+
+def cache_dir() -> Path:
+    """Folder for generated data (simulated campaigns): $RELEVANCE_CACHE or ~/.cache/relevance."""
+    base = os.environ.get("RELEVANCE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "relevance"
+    )
+    return Path(base)
+
+
+def simulated_path(experiment: Experiment) -> Path:
+    """The Parquet file of the experiment's simulated campaign, generated on first use."""
+    from relevance import simulate
+
+    source = experiment.data.simulate
+    assert source is not None
+    path = cache_dir() / f"simulated-{source.preset}-{source.recipients}-{source.seed}.parquet"
+    if not path.exists():
+        try:
+            spec = simulate.preset(source.preset, recipients=source.recipients, seed=source.seed)
+        except ValueError as exc:
+            raise DataError(
+                experiment.source, "data.simulate.preset", str(exc), "use a listed preset"
+            ) from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        simulate.write_parquet(spec, path)
+    return path
+
+
+def rows_path(experiment: Experiment) -> Path | None:
+    """The file of one row per recipient, if the experiment has one (simulated or given)."""
+    if experiment.data.simulate is not None:
+        return simulated_path(experiment)
+    if experiment.data.path is not None:
+        path = experiment.resolve(experiment.data.path)
+        if not path.exists():
+            raise DataError(
+                experiment.source,
+                "data.path",
+                f"data file {path} does not exist",
+                "check the path; relative paths are read from the experiment file's folder",
+            )
+        return path
+    return None
+
+
+def load_cells(experiment: Experiment) -> Cells:
+    """Aggregate the experiment's data into cells (DuckDB; rows never enter pandas)."""
+    path = rows_path(experiment)
+    if path is not None:
+        return to_cells(experiment, aggregate_file(experiment, path, experiment.data.format))
+    if experiment.data.cells is not None:
+        cells_path = experiment.resolve(experiment.data.cells)
+        if not cells_path.exists():
+            raise DataError(
+                experiment.source, "data.cells", f"{cells_path} does not exist", "check the path"
+            )
+        return to_cells(experiment, read_cells_file(experiment, cells_path))
+    raise DataError(experiment.source, "data", "no readable data source", "set data.path")
+
+
+def data_fingerprint(experiment: Experiment) -> str:
+    """Hash of the data's identity: file size and modification time, or the simulation spec."""
+    digest = hashlib.sha256()
+    if experiment.data.simulate is not None:
+        digest.update(experiment.data.simulate.model_dump_json().encode())
+    for path in (experiment.data.path, experiment.data.cells):
+        if path is not None:
+            resolved = experiment.resolve(path)
+            stat = resolved.stat() if resolved.exists() else None
+            digest.update(
+                f"{resolved}:{stat.st_size if stat else -1}:{stat.st_mtime_ns if stat else -1}".encode()
+            )
+    if experiment.data.sql is not None:
+        digest.update(experiment.data.sql.model_dump_json().encode())
+    return digest.hexdigest()[:16]
