@@ -121,6 +121,7 @@ def analyze(
         segments=list(experiment.segments),
         interval=experiment.decision.interval,
         probability=experiment.decision.probability,
+        currency=experiment.decision.currency,
         run=RunInfo(
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             package_version=__version__,

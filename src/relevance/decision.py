@@ -17,6 +17,7 @@ from relevance.config import Experiment, MetricConfig
 from relevance.language import (
     amount,
     interval,
+    money,
     number,
     percent,
     recipients_phrase,
@@ -241,11 +242,11 @@ def net_values(experiment: Experiment, lay: Layout, draws: dict[str, np.ndarray]
         mean = float(per_thousand.mean())
         p_positive = float(np.mean(per_thousand > 0))
         word = "gains" if mean >= 0 else "loses"
+        low, high = np.quantile(per_thousand, [tail, 1 - tail])
         sentence = (
-            f"{version_label(version)} {word} about {currency}{number(abs(mean))} per 1,000 recipients "
+            f"{version_label(version)} {word} about {money(abs(mean), currency)} per 1,000 recipients "
             f"after costs ({experiment.decision.interval * 100:.0f}%: "
-            f"{currency}{number(float(np.quantile(per_thousand, tail)))} to "
-            f"{currency}{number(float(np.quantile(per_thousand, 1 - tail)))}); "
+            f"{money(float(low), currency)} to {money(float(high), currency)}); "
             f"chance it pays {percent(p_positive)}."
         )
         results.append(

@@ -21,10 +21,8 @@ def number(value: float, signed: bool = False) -> str:
         text = f"{value:,.1f}"
     elif magnitude >= 1:
         text = f"{value:,.2f}"
-    elif magnitude == 0:
-        text = "0"
     else:
-        text = f"{value:.2g}" if magnitude < 0.01 else f"{value:.2f}"
+        text = f"{value:.2f}"
     text = text.replace("-", "−")
     if signed and value > 0:
         text = "+" + text
@@ -44,17 +42,22 @@ def amount(
     metric: MetricConfig, per_recipient: float, currency: str = "", signed: bool = True
 ) -> str:
     """An effect per 1,000 recipients in the metric's own words: '+4.2 purchases'."""
-    value = number(per_recipient * PER, signed=signed)
-    if metric.kind == "revenue":
-        sign = value[0] if value[:1] in "+−" else ""
-        body = value[len(sign) :]
-        return f"{sign}{currency}{body} {metric.display}"
-    return f"{value} {metric.display}"
+    symbol = currency if metric.kind == "revenue" else ""
+    return f"{money(per_recipient * PER, symbol, signed=signed)} {metric.display}"
 
 
-def interval(low: float, high: float, share: float) -> str:
+def interval(low: float, high: float, share: float, currency: str = "") -> str:
     """'95%: 2.0 to 6.3' for a per-recipient interval shown per 1,000 recipients."""
-    return f"{share * 100:.0f}%: {number(low * PER)} to {number(high * PER)}"
+    return f"{share * 100:.0f}%: {money(low * PER, currency)} to {money(high * PER, currency)}"
+
+
+def money(value: float, currency: str = "", signed: bool = False) -> str:
+    """A number with the currency symbol after the sign: '−$85.6', '+$12.0'."""
+    text = number(value, signed=signed)
+    if not currency:
+        return text
+    sign = text[0] if text[:1] in "+−" else ""
+    return f"{sign}{currency}{text[len(sign) :]}"
 
 
 def version_label(version: str) -> str:
@@ -67,7 +70,7 @@ def uplift_sentence(metric: MetricConfig, uplift: Uplift, share: float, currency
     who = version_label(uplift.version)
     effect = (
         f"{amount(metric, uplift.uplift_mean, currency)} per 1,000 recipients "
-        f"({interval(uplift.uplift_low, uplift.uplift_high, share)})"
+        f"({interval(uplift.uplift_low, uplift.uplift_high, share, currency if metric.kind == 'revenue' else '')})"
     )
     band = f"±{number(metric.rope * PER)}"
     if uplift.verdict is Verdict.BEATS:

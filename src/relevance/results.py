@@ -175,6 +175,7 @@ class Results(Record):
     segments: list[str]
     interval: float
     probability: float
+    currency: str = ""
     run: RunInfo
     findings: list[Finding]
     diagnostics: DiagnosticsSummary

@@ -1,0 +1,211 @@
+"""The `relevance` command: run, validate, simulate (and batch and planning commands).
+
+Exit codes: 0 ok, 1 a run failed, 2 bad input (config or data). Messages name the file, the
+field and the fix; a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from relevance.errors import InputError, RelevanceError, RunFailed
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Does this email beat sending nothing? Bayesian reports for campaigns with a no-send holdout.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result line (for CI).")]
+
+
+class Progress:
+    """Step messages on stderr with timings; silent with --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def step(self, message: str) -> None:
+        if not self.quiet:
+            err.print(f"[dim]{time.perf_counter() - self.started:6.1f}s[/dim] {message}")
+
+
+def fail(error: BaseException, debug: bool) -> None:
+    """Print an error the way users should see it, then exit with its code."""
+    if debug:
+        traceback.print_exception(error)
+    if isinstance(error, InputError):
+        err.print(f"[bold red]error:[/bold red] {error.render()}", markup=True, highlight=False)
+        raise typer.Exit(2)
+    if isinstance(error, RunFailed):
+        err.print(f"[bold red]run failed:[/bold red] {error}")
+        raise typer.Exit(1)
+    err.print(
+        f"[bold red]unexpected error:[/bold red] {type(error).__name__}: {error} (run with --debug for the traceback)"
+    )
+    raise typer.Exit(1)
+
+
+def run_experiment(
+    experiment: Path,
+    out_dir: Path,
+    profile: str | None,
+    seed: int | None,
+    progress: Progress,
+    notebook: Path | None = None,
+) -> tuple[Path, dict[str, float]]:
+    """Run the campaign notebook into a staging folder and swap it into `out_dir/NAME`."""
+    from relevance.config import load_experiment
+    from relevance.notebook import execute, notebook_path, render_html
+    from relevance.outputs import inside, staged_folder
+
+    seconds: dict[str, float] = {}
+    loaded = load_experiment(experiment, profile=profile)
+    target = inside(out_dir, loaded.name)
+    progress.step(f"experiment [bold]{loaded.name}[/bold] is valid; running the report notebook")
+    with staged_folder(target) as staging:
+        started = time.perf_counter()
+        execute(
+            notebook or notebook_path("campaign_report"),
+            staging / "report.ipynb",
+            {
+                "experiment_path": str(experiment.resolve()),
+                "output_dir": str(staging),
+                "profile": profile or "",
+                "seed": seed,
+            },
+            cwd=Path.cwd(),
+        )
+        seconds["notebook"] = time.perf_counter() - started
+        progress.step("notebook executed; rendering HTML")
+        started = time.perf_counter()
+        size = render_html(staging / "report.ipynb", staging / "report.html", loaded.name)
+        seconds["html"] = time.perf_counter() - started
+        seconds["html_bytes"] = size
+    return target, seconds
+
+
+@app.command()
+def run(
+    experiment: Annotated[
+        Path, typer.Argument(help="Experiment YAML, e.g. experiments/demo.yaml.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for reports; the run writes OUT/NAME/.")
+    ] = Path("reports"),
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick", help="Fewer draws (configs/quick.yaml): a fast look, not a decision."
+        ),
+    ] = False,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="A profile in configs/, e.g. quick.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the sampler seed.")] = None,
+    notebook: Annotated[
+        Path | None, typer.Option("--notebook", help="Your own report notebook (same parameters).")
+    ] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Analyse one experiment: notebook, report.html, results.json and the posterior."""
+    progress = Progress(quiet)
+    try:
+        target, _ = run_experiment(
+            experiment, out, profile or ("quick" if quick else None), seed, progress, notebook
+        )
+        from relevance.results import Results
+
+        results = Results.read(target / "results.json")
+    except (RelevanceError, OSError) as error:
+        fail(error, debug)
+        return
+    except Exception as error:  # a failure we did not foresee: still no traceback by default
+        fail(error, debug)
+        return
+    progress.step(f"report written to {target / 'report.html'}")
+    stdout.print(f"{results.experiment}: {results.campaign.headline}")
+    for verdict in results.verdicts:
+        if not quiet:
+            stdout.print(f"  - {verdict.sentence}")
+
+
+@app.command()
+def validate(
+    experiment: Annotated[Path, typer.Argument(help="Experiment YAML to check.")],
+    debug: Debug = False,
+) -> None:
+    """Check an experiment's config and data in seconds, without fitting any model."""
+    from relevance.checks import run_checks, stop_on_errors
+    from relevance.config import load_experiment
+    from relevance.sources import load_cells
+
+    try:
+        loaded = load_experiment(experiment)
+        cells = load_cells(loaded)
+        findings = run_checks(loaded, cells)
+        for finding in findings:
+            stdout.print(f"[{finding.severity.value}] {finding.message}", markup=False)
+        stop_on_errors(loaded, findings)
+    except Exception as error:
+        fail(error, debug)
+        return
+    stdout.print(
+        f"{loaded.name}: config and data are valid ({cells.recipients:,} recipients, {len(cells.frame)} cells)."
+    )
+
+
+@app.command()
+def simulate(
+    out_file: Annotated[Path, typer.Argument(help="Parquet file to write.")],
+    preset: Annotated[
+        str, typer.Option(help="demo, null, a_beats_b_neither_beats or fatigue.")
+    ] = "demo",
+    recipients: Annotated[int, typer.Option(min=100, help="Number of recipients.")] = 200_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    debug: Debug = False,
+) -> None:
+    """Write a synthetic campaign with known truth (one row per recipient) to Parquet."""
+    from relevance import simulate as simulator
+
+    try:
+        spec = simulator.preset(preset, recipients=recipients, seed=seed)
+        started = time.perf_counter()
+        simulator.write_parquet(spec, out_file)
+    except ValueError as error:
+        fail(InputError(None, "--preset", str(error), "choose one of the listed presets"), debug)
+        return
+    except Exception as error:
+        fail(error, debug)
+        return
+    stdout.print(
+        f"wrote {recipients:,} recipients ({preset}, seed {seed}) to {out_file} in {time.perf_counter() - started:.1f}s"
+    )
+
+
+def main() -> None:
+    """Entry point of the `relevance` console script."""
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
