@@ -19,6 +19,7 @@ from relevance.checks import run_checks, stop_on_errors
 from relevance.config import Experiment, load_experiment
 from relevance.data import Cells
 from relevance.decision import Decision, decide
+from relevance.fatigue import bucket_cells, fatigue_curves
 from relevance.fit import Fit, fit
 from relevance.models import Layout, design, layout
 from relevance.results import DiagnosticsSummary, Finding, Results, RunInfo
@@ -95,13 +96,13 @@ def analyze(
     seconds["config"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    cells = load_cells(experiment)
+    cells = bucket_cells(experiment, load_cells(experiment))
     seconds["aggregate"] = time.perf_counter() - started
 
     findings = run_checks(experiment, cells)
     stop_on_errors(experiment, findings)
 
-    lay = layout(cells)
+    lay = layout(cells, ordered=(experiment.fatigue.column,) if experiment.fatigue else ())
     model_design = design(lay, tuple(experiment.metrics), experiment.priors)
     result = fit(model_design, experiment.sampler, experiment.diagnostics)
     seconds.update(result.seconds)
@@ -144,6 +145,7 @@ def analyze(
         net_value=decision.net_value,
         comparisons=decision.comparisons,
         model_checks=decision.model_checks,
+        fatigue=fatigue_curves(experiment, lay, draws),
         priors=experiment.priors.model_dump(),
     )
     return Analysis(experiment, cells, lay, findings, result, decision, results, seconds)

@@ -167,6 +167,17 @@ class DiagnosticsConfig(Strict):
     max_divergences: int = Field(0, ge=0)
 
 
+class FatigueConfig(Strict):
+    """The 'third email of the week' question: uplift by emails already received this week."""
+
+    column: str = Field(
+        description="integer column: emails each customer received in the prior 7 days"
+    )
+    cap: int = Field(
+        3, ge=1, le=20, description="last bucket collects this many or more (3 -> 0, 1, 2, 3+)"
+    )
+
+
 class Experiment(Strict):
     """A validated experiment: everything the analysis needs, nothing it does not know."""
 
@@ -176,11 +187,25 @@ class Experiment(Strict):
     arms: ArmsConfig
     metrics: list[MetricConfig] = Field(min_length=1)
     segments: list[str] = Field(default_factory=list)
+    fatigue: FatigueConfig | None = Field(
+        None, description="ordered segment of emails already received; added to the segments"
+    )
     decision: DecisionConfig = DecisionConfig()
     sampler: SamplerConfig = SamplerConfig()
     priors: PriorConfig = PriorConfig()
     diagnostics: DiagnosticsConfig = DiagnosticsConfig()
     source: Path | None = Field(None, description="the experiment file (set by the loader)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fatigue_is_a_segment(cls, values: Any) -> Any:
+        """The fatigue column is analysed as one more (ordered) segment column."""
+        if isinstance(values, dict) and isinstance(values.get("fatigue"), dict):
+            column = values["fatigue"].get("column")
+            segments = list(values.get("segments") or [])
+            if isinstance(column, str) and column not in segments:
+                values = {**values, "segments": [*segments, column]}
+        return values
 
     @model_validator(mode="after")
     def _metrics_consistent(self) -> Experiment:

@@ -178,3 +178,38 @@ def png(fig: Figure, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def figure_fatigue(results: Results) -> Figure | None:
+    """What sending earns per bucket of emails already received this week, per version."""
+    if not results.fatigue:
+        return None
+    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
+    ax = fig.subplots()
+    ax.axhline(0, color="#444444", linewidth=1)
+    for index, curve in enumerate(results.fatigue):
+        colour = OKABE_ITO[index % len(OKABE_ITO)]
+        x = np.arange(len(curve.points)) + (index - (len(results.fatigue) - 1) / 2) * 0.08
+        means = [p.pays_mean for p in curve.points]
+        ax.fill_between(
+            x,
+            [p.pays_low for p in curve.points],
+            [p.pays_high for p in curve.points],
+            color=colour,
+            alpha=0.18,
+            linewidth=0,
+        )
+        ax.plot(x, means, "o-", color=colour, label=version_label(curve.version), linewidth=2)
+    buckets = [p.bucket for p in results.fatigue[0].points]
+    ax.set_xticks(np.arange(len(buckets)), buckets)
+    ax.set_xlabel("emails the customer already received in the previous 7 days")
+    measure = results.fatigue[0].measure
+    ax.set_ylabel(
+        f"{measure} per 1,000 recipients"
+        if measure == "net value"
+        else f"{measure}\nper 1,000 recipients"
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#EEEEEE", linewidth=0.8)
+    ax.legend(frameon=False, fontsize=8)
+    return fig

@@ -207,37 +207,75 @@ def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit
     return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})
 
 
+def reported_quantities(posterior: xr.DataTree, d: Design) -> xr.Dataset:
+    """The quantities the report states, with their chains: every arm x cell expected outcome.
+
+    Convergence is judged on these (every uplift, segment and overall, is a weighted sum of
+    them) and on the arms' own levels, rather than on weakly identified hyper-parameters such
+    as segment scales, whose slow mixing does not bias the reported numbers when these converge.
+    """
+    dataset = posterior.posterior.to_dataset()
+    chains, draws = dataset.sizes["chain"], dataset.sizes["draw"]
+    flat = {
+        str(name): np.asarray(values.values).reshape(chains * draws, -1)
+        for name, values in dataset.data_vars.items()
+    }
+    quantities = {
+        metric: xr.DataArray(
+            values.reshape(chains, draws, -1), dims=("chain", "draw", f"{metric}_cell")
+        )
+        for metric, values in cell_means(d, flat).items()
+    }
+    for name in ("rate_holdout", "rate_versions", "amount_holdout", "amount_versions"):
+        if name in dataset:
+            quantities[name] = dataset[name]
+    return xr.Dataset(quantities)
+
+
+def quantity_labels(d: Design) -> dict[str, tuple[str, ...]]:
+    """Readable names for each element of the reported quantities."""
+    lay = d.layout
+    cells = [f"{arm} / {cell}" for arm in lay.arms for cell in lay.cell_labels()]
+    rate_metrics = [b.metric for b in d.blocks if b.part == "rate"]
+    amount_metrics = [b.metric for b in d.blocks if b.part == "amount"]
+    labels: dict[str, tuple[str, ...]] = {
+        m.name: tuple(f"{m.name}: {c}" for c in cells) for m in d.metrics
+    }
+    labels["rate_holdout"] = tuple(f"{m}: holdout level" for m in rate_metrics)
+    labels["rate_versions"] = tuple(
+        f"{m}: level of {v}" for m in rate_metrics for v in lay.versions
+    )
+    labels["amount_holdout"] = tuple(f"{m}: holdout amount" for m in amount_metrics)
+    labels["amount_versions"] = tuple(
+        f"{m}: amount of {v}" for m in amount_metrics for v in lay.versions
+    )
+    return labels
+
+
 def diagnose(
     posterior: xr.DataTree, d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig
 ) -> Diagnostics:
-    """r_hat, bulk and tail ESS of every sampled parameter; divergent transitions."""
-    draws = posterior.posterior.to_dataset()
-    labels = {
-        "rate_raw": d.rate_labels,
-        "segment_scale": d.scale_labels,
-        "amount_raw": d.amount_labels,
-        "amount_sigma": d.sigma_labels,
-    }
+    """r_hat, bulk and tail ESS of the reported quantities; divergent transitions."""
+    quantities = reported_quantities(posterior, d)
+    labels = quantity_labels(d)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        r_hat = az.rhat(draws)
-        ess_bulk = az.ess(draws, method="bulk")
-        ess_tail = az.ess(draws, method="tail")
+        r_hat = az.rhat(quantities)
+        ess_bulk = az.ess(quantities, method="bulk")
+        ess_tail = az.ess(quantities, method="tail")
     worst_name, worst = "", 1.0
-    for name in draws.data_vars:
-        values = np.atleast_1d(np.asarray(r_hat[name]))
+    for name in quantities.data_vars:
+        values = np.atleast_1d(np.asarray(r_hat[name])).ravel()
         if values.size and np.nanmax(values) > worst:
             worst = float(np.nanmax(values))
-            worst_name = (
-                labels.get(str(name), ())[int(np.nanargmax(values))]
-                if str(name) in labels
-                else str(name)
-            )
+            position = int(np.nanargmax(values))
+            names = labels.get(str(name), ())
+            worst_name = names[position] if position < len(names) else f"{name}[{position}]"
     divergences = int(np.asarray(posterior.sample_stats["diverging"]).sum())
     return Diagnostics(
         max_r_hat=worst if sampler.chains > 1 else float("nan"),
-        min_ess_bulk=min(float(np.nanmin(np.asarray(ess_bulk[n]))) for n in draws.data_vars),
-        min_ess_tail=min(float(np.nanmin(np.asarray(ess_tail[n]))) for n in draws.data_vars),
+        min_ess_bulk=min(float(np.nanmin(np.asarray(ess_bulk[n]))) for n in quantities.data_vars),
+        min_ess_tail=min(float(np.nanmin(np.asarray(ess_tail[n]))) for n in quantities.data_vars),
         divergences=divergences,
         draws=sampler.draws,
         chains=sampler.chains,

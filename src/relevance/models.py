@@ -39,6 +39,7 @@ class Layout:
     levels: dict[str, tuple[str, ...]]
     level_index: dict[str, np.ndarray]  # per segment column: level index of each combination
     stats: dict[str, np.ndarray]  # "<metric>__<stat>" and "n" -> array (arm, combination)
+    ordered: tuple[str, ...] = ()  # segment columns whose levels are ordered (random walk)
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -58,8 +59,11 @@ class Layout:
         return [" | ".join(str(v) for v in row) for row in rows]
 
 
-def layout(cells: Cells) -> Layout:
-    """Place the observed cells on the full arm x combination grid (zeros where unobserved)."""
+def layout(cells: Cells, ordered: tuple[str, ...] = ()) -> Layout:
+    """Place the observed cells on the full arm x combination grid (zeros where unobserved).
+
+    `ordered` names segment columns whose levels are ordered (emails already received).
+    """
     grid = cells.segment_grid()
     segments = cells.segments
     arm_index = {arm: i for i, arm in enumerate(cells.arms)}
@@ -83,7 +87,7 @@ def layout(cells: Cells) -> Layout:
         s: grid[s].astype(str).map({lv: i for i, lv in enumerate(levels[s])}).to_numpy()
         for s in segments
     }
-    return Layout(cells.arms, segments, grid, levels, level_index, stats)
+    return Layout(cells.arms, segments, grid, levels, level_index, stats, tuple(ordered))
 
 
 def _level_order(level: str) -> tuple[int, float | str]:
@@ -105,6 +109,19 @@ def sum_to_zero_basis(levels: int) -> np.ndarray:
     centred = np.eye(levels) - 1.0 / levels
     u, _, _ = np.linalg.svd(centred)
     return u[:, : levels - 1]
+
+
+def random_walk_basis(levels: int) -> np.ndarray:
+    """A levels x (levels - 1) basis of centred cumulative steps: a random walk over levels.
+
+    Deviations ``basis @ z`` with ``z ~ Normal(0, s)`` move by independent steps of scale s
+    from one level to the next, so neighbouring levels borrow strength; centring keeps the
+    version's overall effect identified.
+    """
+    if levels < 2:
+        return np.zeros((levels, 0))
+    steps = (np.arange(levels)[:, None] > np.arange(levels - 1)[None, :]).astype(float)
+    return steps - steps.mean(axis=0, keepdims=True)
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,9 @@ class Design:
     rate_fixed_sd: np.ndarray  # prior sd per coefficient; 0 where a learned scale applies
     rate_scale_map: np.ndarray  # (rate params, scales): which scale a coefficient uses
     rate_labels: tuple[str, ...]
+    rate_arm_index: np.ndarray  # per rate row: block x arm position of its arm's own level
+    amount_arm_index: np.ndarray  # per amount row: block x arm position of its arm's level
+    n_arms: int
     amount_x: np.ndarray  # (amount rows, amount params)
     amount_centre: np.ndarray  # per amount row: log of the observed mean amount of its metric
     amount_buyers: np.ndarray
@@ -150,8 +170,9 @@ class Design:
             self.rate_scale_map.shape,
             self.amount_x.shape,
             len(self.sigma_labels),
-            self.priors.segment_sd,
-            self.priors.amount_sigma_sd,
+            self.n_arms,
+            self.rate_trials.shape,
+            self.priors.model_dump_json(),
         )
         return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
 
@@ -170,6 +191,8 @@ class Design:
             "amount_sum_log_sq": self.amount_sum_log_sq,
             "amount_sd": self.amount_sd,
             "amount_sigma_index": self.amount_sigma_index,
+            "rate_arm_index": self.rate_arm_index,
+            "amount_arm_index": self.amount_arm_index,
         }
 
 
@@ -178,23 +201,19 @@ def _rate_columns(
 ) -> tuple[np.ndarray, np.ndarray, list[int | None], list[str], list[str]]:
     """Design of one logit block on the (arm, combination) grid.
 
-    Columns: intercept; one effect per version; per segment column the holdout's level
-    contrasts; per version and segment column the deviation contrasts (learned scale).
-    Returns (X, fixed sd, scale group per column, column labels, scale labels).
+    Columns (beyond each arm's own level, which the model carries as centred parameters):
+    per segment column the holdout's level contrasts; per version and segment column the
+    deviation contrasts (learned scale). Returns (X, fixed sd, scale group per column, column
+    labels, scale labels).
     """
     n_arms, n_combos = len(lay.arms), len(lay.grid)
     arm_of_row = np.repeat(np.arange(n_arms), n_combos)
     combo_of_row = np.tile(np.arange(n_combos), n_arms)
-    columns: list[np.ndarray] = [np.ones(n_arms * n_combos)]
-    fixed_sd: list[float] = [priors.intercept_sd]
-    group: list[int | None] = [None]
-    labels = ["intercept"]
+    columns: list[np.ndarray] = []
+    fixed_sd: list[float] = []
+    group: list[int | None] = []
+    labels: list[str] = []
     scale_labels: list[str] = []
-    for k, version in enumerate(lay.versions, start=1):
-        columns.append((arm_of_row == k).astype(float))
-        fixed_sd.append(priors.effect_sd)
-        group.append(None)
-        labels.append(f"effect {version}")
     for s in lay.segments:
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]  # (combos, L-1)
         for j in range(basis.shape[1]):
@@ -203,34 +222,33 @@ def _rate_columns(
             group.append(None)
             labels.append(f"holdout by {s} [{j}]")
         scale_labels.append(s)
+        if s in lay.ordered:
+            basis = random_walk_basis(len(lay.levels[s]))[lay.level_index[s]]
         for k, version in enumerate(lay.versions, start=1):
             for j in range(basis.shape[1]):
                 columns.append(basis[combo_of_row, j] * (arm_of_row == k))
                 fixed_sd.append(0.0)
                 group.append(len(scale_labels) - 1)
                 labels.append(f"{version} by {s} [{j}]")
-    return np.column_stack(columns), np.array(fixed_sd), group, labels, scale_labels
+    x = np.column_stack(columns) if columns else np.zeros((n_arms * n_combos, 0))
+    return x, np.array(fixed_sd), group, labels, scale_labels
 
 
 def _amount_columns(lay: Layout, priors: PriorConfig) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Design of one log-amount block: intercept, version effects, holdout level contrasts."""
+    """Design of one log-amount block beyond each arm's level: the level contrasts."""
     n_arms, n_combos = len(lay.arms), len(lay.grid)
-    arm_of_row = np.repeat(np.arange(n_arms), n_combos)
     combo_of_row = np.tile(np.arange(n_combos), n_arms)
-    columns = [np.ones(n_arms * n_combos)]
-    sds = [priors.amount_intercept_sd]
-    labels = ["intercept"]
-    for k, version in enumerate(lay.versions, start=1):
-        columns.append((arm_of_row == k).astype(float))
-        sds.append(priors.amount_effect_sd)
-        labels.append(f"effect {version}")
+    columns: list[np.ndarray] = []
+    sds: list[float] = []
+    labels: list[str] = []
     for s in lay.segments:
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]
         for j in range(basis.shape[1]):
             columns.append(basis[combo_of_row, j])
             sds.append(priors.baseline_segment_sd)
             labels.append(f"by {s} [{j}]")
-    return np.column_stack(columns), np.array(sds), labels
+    x = np.column_stack(columns) if columns else np.zeros((n_arms * n_combos, 0))
+    return x, np.array(sds), labels
 
 
 def design(lay: Layout, metrics: tuple[MetricConfig, ...], priors: PriorConfig) -> Design:
@@ -267,6 +285,7 @@ def design(lay: Layout, metrics: tuple[MetricConfig, ...], priors: PriorConfig) 
     centre, buyers, sum_log, sum_log_sq, sigma_index = [], [], [], [], []
     amount_labels, sigma_labels = [], []
     n_arms = len(lay.arms)
+    arm_of_row = np.repeat(np.arange(n_arms), len(lay.grid))
     for i, metric in enumerate(amount_metrics):
         b = lay.stats[stat_column(metric.name, "buyers")].ravel()
         s1 = lay.stats[stat_column(metric.name, "sum_log")].ravel()
@@ -274,7 +293,6 @@ def design(lay: Layout, metrics: tuple[MetricConfig, ...], priors: PriorConfig) 
         sum_log.append(s1)
         sum_log_sq.append(lay.stats[stat_column(metric.name, "sum_log_sq")].ravel())
         centre.append(np.full(rows_per_block, s1.sum() / b.sum() if b.sum() > 0 else 0.0))
-        arm_of_row = np.repeat(np.arange(n_arms), len(lay.grid))
         sigma_index.append(i * n_arms + arm_of_row)
         amount_labels += [f"{metric.name}: amount {label}" for label in alabels_one]
         sigma_labels += [f"{metric.name}: amount spread {arm}" for arm in lay.arms]
@@ -299,6 +317,15 @@ def design(lay: Layout, metrics: tuple[MetricConfig, ...], priors: PriorConfig) 
         rate_fixed_sd=np.tile(sd_one, n_rate),
         rate_scale_map=scale_map,
         rate_labels=tuple(rate_labels),
+        rate_arm_index=np.concatenate([i * n_arms + arm_of_row for i in range(n_rate)]).astype(
+            np.int64
+        ),
+        amount_arm_index=np.concatenate([i * n_arms + arm_of_row for i in range(n_amount)]).astype(
+            np.int64
+        )
+        if n_amount
+        else np.zeros(0, dtype=np.int64),
+        n_arms=n_arms,
         amount_x=np.kron(np.eye(n_amount), ax_one) if n_amount else np.zeros((0, 0)),
         amount_centre=np.concatenate(centre) if n_amount else empty,
         amount_buyers=np.concatenate(buyers) if n_amount else empty,
@@ -315,29 +342,59 @@ def design(lay: Layout, metrics: tuple[MetricConfig, ...], priors: PriorConfig) 
     )
 
 
+def _arm_levels(
+    name: str, blocks: int, n_arms: int, centre_sd: float, effect_sd: float
+) -> pt.TensorVariable:
+    """Each arm's own level, centred: holdout ~ N(0, centre_sd), version ~ N(holdout, effect_sd).
+
+    The data pin every arm's level down, so sampling the levels directly (rather than the
+    holdout plus differences) keeps the posterior uncorrelated and the sampler fast; the prior
+    on each version's difference from the holdout is still Normal(0, effect_sd).
+    """
+    holdout = pm.Normal(f"{name}_holdout", 0.0, centre_sd, shape=blocks)
+    versions = pm.Normal(
+        f"{name}_versions", mu=holdout[:, None], sigma=effect_sd, shape=(blocks, n_arms - 1)
+    )
+    return pt.concatenate([holdout[:, None], versions], axis=1).ravel()
+
+
 def build_model(d: Design) -> pm.Model:
-    """The joint PyMC model of a design: non-centred coefficients, likelihood from cells."""
+    """The joint PyMC model of a design: arm levels, pooled segment deviations, cell likelihoods."""
+    n_rate_blocks = len([b for b in d.blocks if b.part == "rate"])
+    n_amount_blocks = len(d.sigma_labels) // d.n_arms
     with pm.Model() as model:
         data = {name: pm.Data(name, value) for name, value in d.data().items()}
-        rate_raw = pm.Normal("rate_raw", 0.0, 1.0, shape=d.rate_x.shape[1])
-        n_scales = d.rate_scale_map.shape[1]
-        if n_scales:
-            scales = pm.HalfNormal("segment_scale", d.priors.segment_sd, shape=n_scales)
+        arm_logit = _arm_levels(
+            "rate", n_rate_blocks, d.n_arms, d.priors.intercept_sd, d.priors.effect_sd
+        )
+        eta = arm_logit[data["rate_arm_index"]]
+        if d.rate_x.shape[1]:
+            rate_raw = pm.Normal("rate_raw", 0.0, 1.0, shape=d.rate_x.shape[1])
+            scales = pm.HalfNormal(
+                "segment_scale", d.priors.segment_sd, shape=d.rate_scale_map.shape[1]
+            )
             rate_sd = data["rate_fixed_sd"] + pt.dot(data["rate_scale_map"], scales)
-        else:
-            rate_sd = data["rate_fixed_sd"]
-        eta = pt.dot(data["rate_x"], rate_raw * rate_sd)
+            eta = eta + pt.dot(data["rate_x"], rate_raw * rate_sd)
         # Binomial log-likelihood without its constant: y * eta - n * log(1 + exp(eta)).
         pm.Potential(
             "rate_loglik",
             pt.sum(data["rate_events"] * eta - data["rate_trials"] * pt.softplus(eta)),
         )
-        if d.amount_x.shape[0]:
-            amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=d.amount_x.shape[1])
+        if n_amount_blocks:
+            arm_amount = _arm_levels(
+                "amount",
+                n_amount_blocks,
+                d.n_arms,
+                d.priors.amount_intercept_sd,
+                d.priors.amount_effect_sd,
+            )
+            mu = data["amount_centre"] + arm_amount[data["amount_arm_index"]]
+            if d.amount_x.shape[1]:
+                amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=d.amount_x.shape[1])
+                mu = mu + pt.dot(data["amount_x"], amount_raw * data["amount_sd"])
             sigma = pm.HalfNormal(
                 "amount_sigma", d.priors.amount_sigma_sd, shape=len(d.sigma_labels)
             )
-            mu = data["amount_centre"] + pt.dot(data["amount_x"], amount_raw * data["amount_sd"])
             row_sigma = sigma[data["amount_sigma_index"]]
             buyers = data["amount_buyers"]
             # Normal log-likelihood of log amounts, from the sufficient statistics only.
@@ -356,6 +413,13 @@ def build_model(d: Design) -> pm.Model:
     return model
 
 
+def _arm_level_draws(draws: dict[str, np.ndarray], name: str, n_arms: int) -> np.ndarray:
+    """(sample, block x arm) levels from the flattened holdout and version draws."""
+    holdout = draws[f"{name}_holdout"]
+    versions = draws[f"{name}_versions"].reshape(holdout.shape[0], holdout.shape[1], n_arms - 1)
+    return np.concatenate([holdout[:, :, None], versions], axis=2).reshape(holdout.shape[0], -1)
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -367,24 +431,32 @@ def cell_means(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]
     Binary: P(event). Revenue: P(buy) x exp(mu + sigma^2 / 2), the log-normal mean.
     """
     n_arms, n_combos = len(d.layout.arms), len(d.layout.grid)
-    rate_sd = d.rate_fixed_sd[None, :]
-    if "segment_scale" in draws:
-        rate_sd = rate_sd + draws["segment_scale"] @ d.rate_scale_map.T
-    coefficients = draws["rate_raw"] * rate_sd
+    rate_levels = _arm_level_draws(draws, "rate", n_arms)
+    coefficients = None
+    if "rate_raw" in draws:
+        rate_sd = d.rate_fixed_sd[None, :] + draws["segment_scale"] @ d.rate_scale_map.T
+        coefficients = draws["rate_raw"] * rate_sd
     means: dict[str, np.ndarray] = {}
     for block in d.blocks:
         if block.part == "rate":
-            eta = coefficients[:, block.params] @ d.rate_x[block.rows, block.params].T
+            eta = rate_levels[:, d.rate_arm_index[block.rows]]
+            if coefficients is not None:
+                eta = eta + coefficients[:, block.params] @ d.rate_x[block.rows, block.params].T
             means[block.metric] = _sigmoid(eta).reshape(-1, n_arms, n_combos)
     amount_coefficients = (
         draws["amount_raw"] * d.amount_sd[None, :] if "amount_raw" in draws else None
     )
     for block in d.blocks:
         if block.part == "amount":
-            assert amount_coefficients is not None
-            mu = d.amount_centre[block.rows][None, :] + (
-                amount_coefficients[:, block.params] @ d.amount_x[block.rows, block.params].T
+            mu = (
+                d.amount_centre[block.rows][None, :]
+                + _arm_level_draws(draws, "amount", n_arms)[:, d.amount_arm_index[block.rows]]
             )
+            if amount_coefficients is not None:
+                mu = (
+                    mu
+                    + amount_coefficients[:, block.params] @ d.amount_x[block.rows, block.params].T
+                )
             sigma = draws["amount_sigma"][:, d.amount_sigma_index[block.rows]]
             amount_mean = np.exp(mu + 0.5 * sigma**2).reshape(-1, n_arms, n_combos)
             means[block.metric] = means[block.metric] * amount_mean

@@ -275,6 +275,35 @@ class CampaignReport:
             parts.append(table(pd.DataFrame(rows)))
         return Html("".join(parts))
 
+    def fatigue(self) -> Html:
+        """The third email of the week: where sending stops paying, per version."""
+        r = self.results
+        if not r.fatigue:
+            return Html(
+                "<p>No fatigue column is configured (see `fatigue` in the experiment file).</p>"
+            )
+        sentences = "".join(f'<p class="sentence">{esc(c.sentence)}</p>' for c in r.fatigue)
+        rows = [
+            {
+                "version": version_label(c.version),
+                "emails already received": p.bucket,
+                "recipients": f"{p.recipients:,}",
+                f"extra {figures.metric_label(r, r.primary_metric)} per 1,000": number(
+                    p.uplift_mean * 1000, signed=True
+                ),
+                f"{c.measure} per 1,000": number(p.pays_mean, signed=True),
+                f"{r.interval:.0%} range": f"{number(p.pays_low)} to {number(p.pays_high)}",
+                "chance it pays": percent(p.p_pays),
+            }
+            for c in r.fatigue
+            for p in c.points
+        ]
+        return Html(
+            sentences
+            + str(image(figures.figure_fatigue(r), "what sending earns by emails already received"))
+            + table(pd.DataFrame(rows))
+        )
+
     def guardrails(self) -> Html:
         """Guardrail metrics (unsubscribes, complaints): does any version harm them?"""
         r = self.results

@@ -137,6 +137,36 @@ class ModelCheck(Record):
     consistent: bool
 
 
+class FatiguePoint(Record):
+    """One bucket of emails already received this week: uplift and what sending earns there.
+
+    `pays_*` is net value per 1,000 recipients when values or costs are configured, else the
+    primary metric's gain per 1,000 recipients.
+    """
+
+    bucket: str
+    recipients: int
+    uplift_mean: float
+    uplift_low: float
+    uplift_high: float
+    p_beats_holdout: float
+    pays_mean: float
+    pays_low: float
+    pays_high: float
+    p_pays: float
+
+
+class FatigueCurve(Record):
+    """A version's effect across buckets of emails already received, and where it stops paying."""
+
+    version: str
+    column: str
+    measure: str
+    points: list[FatiguePoint]
+    stops_paying_from: str | None
+    sentence: str
+
+
 class CampaignVerdict(Record):
     """What to do with the campaign."""
 
@@ -185,6 +215,7 @@ class Results(Record):
     net_value: list[NetValue]
     comparisons: list[Comparison]
     model_checks: list[ModelCheck]
+    fatigue: list[FatigueCurve] = Field(default_factory=list)
     priors: dict[str, float]
 
     def uplift(
