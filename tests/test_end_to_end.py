@@ -177,3 +177,90 @@ def test_notebook_runs_directly_with_papermill(tmp_path: Path) -> None:
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("text/html" in o.get("data", {}) for o in outputs)
     assert not any(o.output_type == "error" for o in outputs)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_or_skip() -> None:
+    """Skip where no browser is installed, unless CI demands one (RELEVANCE_REQUIRE_BROWSER=1)."""
+    missing = not CHROMIUM.exists()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = True
+    if missing:
+        if os.environ.get("RELEVANCE_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium and playwright are required here (RELEVANCE_REQUIRE_BROWSER=1)")
+        pytest.skip("needs Debian's chromium and the playwright package")
+
+
+@pytest.mark.parametrize(
+    ("device", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)]
+)
+def test_report_in_a_real_browser(
+    demo_report: tuple[Path, subprocess.CompletedProcess[str], Path],
+    device: str,
+    width: int,
+    height: int,
+) -> None:
+    browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    out, result, _ = demo_report
+    assert result.returncode == 0, result.stderr
+    page_file = out / "demo" / "report.html"
+    results = Results.read(out / "demo" / "results.json")
+    requests: list[str] = []
+    console_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.on("request", lambda request: requests.append(request.url))
+        page.on(
+            "console",
+            lambda message: (
+                console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: console_errors.append(str(error)))
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        text = page.inner_text("body")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        images = page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.alt])")
+        headline_top = page.locator(".headline").bounding_box()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"report-{device}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"report-{device}-first-screen.png"))
+        browser.close()
+
+    assert console_errors == []
+    assert [url for url in requests if not url.startswith(("file://", "data:"))] == []
+    assert results.campaign.headline in text
+    for verdict in results.verdicts:
+        assert verdict.sentence in text
+    for words in (
+        "Data quality",
+        "Glossary",
+        "region of practical equivalence",
+        "per 1,000 recipients",
+    ):
+        assert words.lower() in text.lower()
+    for code in ("CampaignReport", "report.verdict()", "import "):
+        assert code not in text
+    assert images and all(width_ > 0 for width_, _ in images)
+    assert overflow <= 0, f"page scrolls sideways by {overflow}px at {width}px"
+    assert headline_top is not None and headline_top["y"] < height, (
+        "the verdict must be on the first screen"
+    )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from relevance import __version__
-from relevance.checks import run_checks, stop_on_errors
+from relevance.checks import row_checks, run_checks, stop_on_errors
 from relevance.config import Experiment, load_experiment
 from relevance.data import Cells
 from relevance.decision import Decision, decide
@@ -23,7 +23,7 @@ from relevance.fatigue import bucket_cells, fatigue_curves
 from relevance.fit import Fit, fit
 from relevance.models import Layout, design, layout
 from relevance.results import DiagnosticsSummary, Finding, Results, RunInfo
-from relevance.sources import data_fingerprint, load_cells
+from relevance.sources import data_fingerprint, load_cells, rows_path
 
 
 @dataclass
@@ -71,6 +71,7 @@ def diagnostics_summary(result: Fit) -> DiagnosticsSummary:
         divergences=d.divergences,
         draws=d.draws,
         chains=d.chains,
+        target_accept=d.target_accept,
         problems=d.problems,
         thresholds={
             "max_r_hat": d.thresholds.max_r_hat,
@@ -99,7 +100,10 @@ def analyze(
     cells = bucket_cells(experiment, load_cells(experiment))
     seconds["aggregate"] = time.perf_counter() - started
 
-    findings = run_checks(experiment, cells)
+    started = time.perf_counter()
+    path = rows_path(experiment)  # row checks need a row file (path or simulate)
+    findings = run_checks(experiment, cells, row_checks(experiment, path) if path else None)
+    seconds["checks"] = time.perf_counter() - started
     stop_on_errors(experiment, findings)
 
     lay = layout(cells, ordered=(experiment.fatigue.column,) if experiment.fatigue else ())

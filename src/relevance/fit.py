@@ -10,7 +10,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import arviz as az
@@ -40,6 +40,7 @@ class Diagnostics:
     chains: int
     thresholds: DiagnosticsConfig
     worst_parameter: str
+    target_accept: float = 0.95
 
     @property
     def reliable(self) -> bool:
@@ -187,12 +188,12 @@ def compiled_model(d: Design) -> tuple[object, float, bool]:
     return model, time.perf_counter() - started, hit
 
 
-def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit:
-    """Sample the joint model of all metrics and check convergence."""
-    compiled, compile_seconds, _ = compiled_model(d)
-    started = time.perf_counter()
+RETRY_TARGET_ACCEPT = 0.99
+
+
+def _sample(compiled: object, sampler: SamplerConfig, target_accept: float) -> xr.DataTree:
     logging.getLogger("nutpie").setLevel(logging.WARNING)
-    posterior = nutpie.sample(
+    return nutpie.sample(
         compiled,
         draws=sampler.draws,
         tune=sampler.tune,
@@ -200,10 +201,32 @@ def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit
         seed=sampler.seed,
         progress_bar=False,
         cores=min(sampler.chains, 2),
-        target_accept=0.9,
+        target_accept=target_accept,
     )
-    sample_seconds = time.perf_counter() - started
+
+
+def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit:
+    """Sample the joint model of all metrics and check convergence.
+
+    Divergent transitions (the sampler's step was too coarse for the posterior's curvature,
+    typically where a segment scale meets strong data) trigger one refit with smaller steps
+    (target_accept 0.99) before the numbers are judged; the diagnostics say whether it did.
+    """
+    compiled, compile_seconds, _ = compiled_model(d)
+    started = time.perf_counter()
+    posterior = _sample(compiled, sampler, sampler.target_accept)
     diagnostics = diagnose(posterior, d, sampler, thresholds)
+    if (
+        diagnostics.divergences > thresholds.max_divergences
+        and sampler.target_accept < RETRY_TARGET_ACCEPT
+    ):
+        posterior = _sample(compiled, sampler, RETRY_TARGET_ACCEPT)
+        diagnostics = replace(
+            diagnose(posterior, d, sampler, thresholds), target_accept=RETRY_TARGET_ACCEPT
+        )
+    else:
+        diagnostics = replace(diagnostics, target_accept=sampler.target_accept)
+    sample_seconds = time.perf_counter() - started
     return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})
 
 

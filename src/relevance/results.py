@@ -56,6 +56,7 @@ class DiagnosticsSummary(Record):
     divergences: int
     draws: int
     chains: int
+    target_accept: float = 0.95
     problems: list[str]
     thresholds: dict[str, float]
 
