@@ -10,6 +10,7 @@ import io
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from relevance.language import version_label
 from relevance.results import Results, Uplift, Verdict
@@ -212,4 +213,47 @@ def figure_fatigue(results: Results) -> Figure | None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#EEEEEE", linewidth=0.8)
     ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def figure_segment_grid(results: Results, metric: str, column: str) -> Figure:
+    """Version x segment grid: each square coloured by its verdict, with the uplift written in."""
+    levels = list(
+        dict.fromkeys(
+            u.segment_level
+            for u in results.uplifts
+            if u.metric == metric and u.segment_column == column
+        )
+    )
+    versions = results.versions
+    fig = Figure(
+        figsize=(1.6 + 1.7 * len(versions), 0.55 * len(levels) + 1.2), layout="constrained"
+    )
+    ax = fig.subplots()
+    for x, version in enumerate(versions):
+        for y, level in enumerate(levels):
+            u = results.uplift(metric, version, column, level)
+            ax.add_patch(
+                Rectangle((x, y), 0.96, 0.92, color=VERDICT_COLOURS[u.verdict], alpha=0.85)
+            )
+            ax.text(
+                x + 0.48,
+                y + 0.46,
+                f"{u.uplift_mean * PER:+.1f}\n{u.verdict.value}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white",
+                fontweight="bold",
+            )
+    ax.set_xlim(0, len(versions))
+    ax.set_ylim(len(levels), 0)
+    ax.set_xticks(np.arange(len(versions)) + 0.48, [version_label(v) for v in versions])
+    ax.set_yticks(np.arange(len(levels)) + 0.46, levels)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_ylabel(column.replace("_", " "))
+    ax.set_xlabel(f"extra {metric_label(results, metric)} per 1,000 recipients vs sending nothing")
     return fig

@@ -90,12 +90,18 @@ def layout(cells: Cells, ordered: tuple[str, ...] = ()) -> Layout:
     return Layout(cells.arms, segments, grid, levels, level_index, stats, tuple(ordered))
 
 
+LIFECYCLE_STAGES = ("acquisition", "activation", "retention", "reactivation")
+
+
 def _level_order(level: str) -> tuple[int, float | str]:
-    """Numbers in numeric order ("0" < "2" < "3+" < "10"), then text alphabetically."""
+    """Numbers in numeric order ("0" < "2" < "3+"), lifecycle stages in lifecycle order, then text."""
     try:
         return (0, float(level.rstrip("+")))
     except ValueError:
-        return (1, level)
+        pass
+    if level.lower() in LIFECYCLE_STAGES:
+        return (1, float(LIFECYCLE_STAGES.index(level.lower())))
+    return (2, level)
 
 
 def sum_to_zero_basis(levels: int) -> np.ndarray:
