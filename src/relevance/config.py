@@ -145,13 +145,19 @@ class SamplerConfig(Strict):
     tune: int = Field(1000, ge=50, le=100_000)
     chains: int = Field(2, ge=1, le=16)
     seed: int = 20261123
+    target_accept: float = Field(
+        0.95,
+        gt=0.5,
+        lt=1,
+        description="NUTS step-size target; raise it if the report shows divergences",
+    )
 
 
 class PriorConfig(Strict):
     """Weakly informative priors on the link scale; stated in every report."""
 
     intercept_sd: float = Field(3.0, gt=0)
-    effect_sd: float = Field(1.0, gt=0)
+    effect_sd: float = Field(2.5, gt=0)
     segment_sd: float = Field(0.5, gt=0)
     baseline_segment_sd: float = Field(1.0, gt=0)
     amount_intercept_sd: float = Field(3.0, gt=0)
@@ -283,6 +289,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
 
 def _explain(file: Path, error: ValidationError) -> ConfigError:
     lines = []
+    renames: list[tuple[str, str]] = []
     first = error.errors()[0]
     for item in error.errors():
         where = _field_path(tuple(item["loc"]))
@@ -292,6 +299,8 @@ def _explain(file: Path, error: ValidationError) -> ConfigError:
             allowed = _allowed_keys(tuple(item["loc"]))
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean `{close[0]}`? " if close else ""
+            if close:
+                renames.append((key, close[0]))
             lines.append(f"`{where}`: unknown key; {hint}allowed keys: {', '.join(allowed)}")
         else:
             message = item["msg"].removeprefix("Value error, ")
@@ -299,6 +308,8 @@ def _explain(file: Path, error: ValidationError) -> ConfigError:
             shown = "" if kind == "missing" or isinstance(got, dict) else f" (got {got!r})"
             lines.append(f"`{where}`: {message}{shown}")
     fix = FIXES.get(first["type"], "correct the value as described")
+    if renames:
+        fix = "rename " + ", ".join(f"`{wrong}` to `{right}`" for wrong, right in renames)
     problem = lines[0] if len(lines) == 1 else "\n  - " + "\n  - ".join(lines)
     return ConfigError(file, None, problem, fix)
 
@@ -306,11 +317,28 @@ def _explain(file: Path, error: ValidationError) -> ConfigError:
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(path, None, "file not found", "check the path of the experiment file")
+    if path.is_dir():
+        raise ConfigError(
+            path, None, "this is a folder, not a YAML file", "give the path of the experiment file"
+        )
     try:
         text = path.read_text(encoding="utf-8")
         content = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(path, None, "not UTF-8 text", "save the file as UTF-8") from exc
+    except yaml.constructor.ConstructorError as exc:
+        # Only plain YAML is loaded (safe_load): a tag such as !!python/object never runs.
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        found = re.search(r"tag '([^']+)'", str(exc.problem))
+        tag = found.group(1).replace("tag:yaml.org,2002:", "!!") if found else "this tag"
+        raise ConfigError(
+            path,
+            where,
+            f"the YAML tag {tag} is not allowed: experiment files are read as plain data, "
+            "never as Python objects",
+            "remove the tag and write the value as plain YAML (text, number, list or mapping)",
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -325,9 +325,20 @@ def model_checks(
 
 
 def campaign_verdict(
-    experiment: Experiment, verdicts: list[VersionVerdict], values: list[NetValue], reliable: bool
+    experiment: Experiment,
+    verdicts: list[VersionVerdict],
+    values: list[NetValue],
+    reliable: bool,
+    uplifts: list[Uplift],
 ) -> CampaignVerdict:
-    """Send the winner with the highest expected net value, or say no version beats nothing."""
+    """Send the winner with the highest expected net value (or, without values, the largest
+    expected gain on the primary metric), or say that no version beats sending nothing."""
+    primary = experiment.primary
+    benefit_of = {
+        u.version: direction(primary) * u.uplift_mean
+        for u in uplifts
+        if u.metric == primary.name and (u.segment_column, u.segment_level) == OVERALL
+    }
     winners = [v for v in verdicts if v.verdict is Verdict.BEATS]
     caveat = "" if reliable else " (the sampler did not converge: do not rely on these numbers yet)"
     if not winners:
@@ -350,7 +361,7 @@ def campaign_verdict(
                 reliable=reliable,
             )
     else:
-        best = max(winners, key=lambda v: v.p_beats_holdout)
+        best = max(winners, key=lambda v: benefit_of[v.version])
     return CampaignVerdict(
         send=best.version,
         headline=f"Send {version_label(best.version)}: it beats sending nothing{caveat}.",
@@ -373,5 +384,5 @@ def decide(
         net_value=values,
         comparisons=comparisons(experiment, lay, draws),
         model_checks=model_checks(experiment, lay, draws),
-        campaign=campaign_verdict(experiment, verdicts, values, reliable),
+        campaign=campaign_verdict(experiment, verdicts, values, reliable, uplifts),
     )
