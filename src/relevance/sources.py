@@ -6,6 +6,7 @@ inputs so that batch runs can skip experiments whose data did not change.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 from pathlib import Path
@@ -49,10 +50,13 @@ def rows_path(experiment: Experiment) -> Path | None:
     if experiment.data.path is not None:
         path = experiment.resolve(experiment.data.path)
         if not path.exists():
+            siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+            close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
             raise DataError(
                 experiment.source,
                 "data.path",
-                f"data file {path} does not exist",
+                f"data file {path} does not exist{hint}",
                 "check the path; relative paths are read from the experiment file's folder",
             )
         return path
@@ -71,6 +75,12 @@ def load_cells(experiment: Experiment) -> Cells:
                 experiment.source, "data.cells", f"{cells_path} does not exist", "check the path"
             )
         return to_cells(experiment, read_cells_file(experiment, cells_path))
+    # --- SQL source: aggregated inside the database (relevance.warehouse) ---
+    if experiment.data.sql is not None:
+        from relevance.warehouse import load_sql_cells
+
+        return to_cells(experiment, load_sql_cells(experiment))
+    # --- end SQL source ---
     raise DataError(experiment.source, "data", "no readable data source", "set data.path")
 
 
@@ -86,6 +96,10 @@ def data_fingerprint(experiment: Experiment) -> str:
             digest.update(
                 f"{resolved}:{stat.st_size if stat else -1}:{stat.st_mtime_ns if stat else -1}".encode()
             )
+    # --- SQL source: url without secrets + query + a cheap database-side scan ---
     if experiment.data.sql is not None:
-        digest.update(experiment.data.sql.model_dump_json().encode())
+        from relevance.warehouse import sql_fingerprint
+
+        digest.update(sql_fingerprint(experiment).encode())
+    # --- end SQL source ---
     return digest.hexdigest()[:16]
