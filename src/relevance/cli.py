@@ -244,14 +244,15 @@ def validate(
     debug: Debug = False,
 ) -> None:
     """Check an experiment's config and data in seconds, without fitting any model."""
-    from relevance.checks import row_checks, run_checks, stop_on_errors
     from relevance.config import load_experiment
-    from relevance.results import Severity
-    from relevance.sources import load_cells, rows_path
 
     notes = []  # warnings and notes: shown after the errors, or on success
     try:
         loaded = load_experiment(experiment)
+        from relevance.checks import row_checks, run_checks, stop_on_errors  # pandas, DuckDB
+        from relevance.results import Severity
+        from relevance.sources import load_cells, rows_path
+
         cells = load_cells(loaded)
         path = rows_path(loaded)
         findings = run_checks(loaded, cells, row_checks(loaded, path) if path else None)
