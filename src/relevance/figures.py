@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from relevance.language import version_label
+from relevance.language import percent, version_label
 from relevance.results import Results, Uplift, Verdict
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -98,7 +98,7 @@ def figure_probability(results: Results) -> Figure:
         ax.text(
             min(row.p_beats_holdout * 100 + 1.5, 93),
             y,
-            f"{row.p_beats_holdout:.0%}",
+            percent(row.p_beats_holdout),
             va="center",
             fontsize=10,
         )

@@ -134,7 +134,7 @@ class CampaignReport:
             f'<header class="report-head"><h1>{esc(r.experiment)}</h1>'
             f'<p class="description">{esc(r.description)}</p>'
             f'<p class="meta">{r.run.recipients:,} recipients · versions {arms} · '
-            f"no-send holdout {esc(r.holdout)} · analysed {esc(r.run.created_at)}</p></header>"
+            f"no-send holdout arm “{esc(r.holdout)}” · analysed {esc(r.run.created_at)}</p></header>"
         )
 
     def verdict(self) -> Html:
