@@ -84,18 +84,29 @@ def load_cells(experiment: Experiment) -> Cells:
     raise DataError(experiment.source, "data", "no readable data source", "set data.path")
 
 
+def file_digest(path: Path) -> str:
+    """BLAKE2 of a file's bytes, streamed in 4 MiB blocks ("missing" when absent)."""
+    if not path.is_file():
+        return f"missing:{path.name}"
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as stream:
+        while block := stream.read(4 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def data_fingerprint(experiment: Experiment) -> str:
-    """Hash of the data's identity: file size and modification time, or the simulation spec."""
+    """Hash of the data itself: the file's bytes, the simulation spec, or a database scan.
+
+    Content, not modification time, so a fresh checkout of unchanged data keeps its
+    fingerprint (batch runs skip it) and an edit of a single value changes it.
+    """
     digest = hashlib.sha256()
     if experiment.data.simulate is not None:
         digest.update(experiment.data.simulate.model_dump_json().encode())
     for path in (experiment.data.path, experiment.data.cells):
         if path is not None:
-            resolved = experiment.resolve(path)
-            stat = resolved.stat() if resolved.exists() else None
-            digest.update(
-                f"{resolved}:{stat.st_size if stat else -1}:{stat.st_mtime_ns if stat else -1}".encode()
-            )
+            digest.update(file_digest(experiment.resolve(path)).encode())
     # --- SQL source: url without secrets + query + a cheap database-side scan ---
     if experiment.data.sql is not None:
         from relevance.warehouse import sql_fingerprint
