@@ -166,6 +166,12 @@ def compile_design(d: Design) -> CompiledDesign:
     def expand(x: np.ndarray, *arguments: np.ndarray) -> list[Any]:
         return expand_jit(x, *[arguments[i] for i in expand_positions])
 
+    # Call both once so Numba compiles (or loads its cache) here, not inside sampling.
+    arguments = [np.ascontiguousarray(v) for v in (d.data()[name] for name in data_names)]
+    start_point = np.zeros(int(sum(np.prod(start[v.name].shape) for v in value_vars)))
+    logp_jit(start_point, *arguments)
+    expand(start_point, *arguments)
+
     free = model.free_RVs
     return CompiledDesign(
         logp_and_grad=logp_jit,
