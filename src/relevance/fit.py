@@ -16,6 +16,7 @@ from typing import Any
 import arviz as az
 import numpy as np
 import nutpie
+import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 import xarray as xr
@@ -143,9 +144,13 @@ class CompiledDesign:
         )
 
 
-def compile_design(d: Design) -> CompiledDesign:
-    """Compile the model of a design (log-density with gradient, and constrained values)."""
-    model = build_model(d)
+def compile_model(model: pm.Model) -> CompiledDesign:
+    """Compile a PyMC model's log-density with gradient, and its constrained values, with Numba.
+
+    Its ``pm.Data`` containers become arguments of the compiled functions, so one compilation
+    serves any data of the same shapes. Both functions are called once here, so Numba compiles
+    (or loads its disk cache) now rather than inside sampling.
+    """
     start = model.initial_point()
     value_vars = model.value_vars
     logp = model.logp()
@@ -158,7 +163,8 @@ def compile_design(d: Design) -> CompiledDesign:
         warnings.simplefilter("ignore")
         logp_fn = pytensor.function([flat], outputs, mode="NUMBA")
         expand_fn = pytensor.function([flat_expand], constrained, mode="NUMBA")
-    data_names = tuple(v.name for v in logp_fn.get_shared())
+    shared = logp_fn.get_shared()
+    data_names = tuple(v.name for v in shared)
     expand_names = tuple(v.name for v in expand_fn.get_shared())
     logp_jit, expand_jit = logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
     expand_positions = [data_names.index(n) for n in expand_names]
@@ -166,21 +172,25 @@ def compile_design(d: Design) -> CompiledDesign:
     def expand(x: np.ndarray, *arguments: np.ndarray) -> list[Any]:
         return expand_jit(x, *[arguments[i] for i in expand_positions])
 
-    # Call both once so Numba compiles (or loads its cache) here, not inside sampling.
-    arguments = [np.ascontiguousarray(v) for v in (d.data()[name] for name in data_names)]
-    start_point = np.zeros(int(sum(np.prod(start[v.name].shape) for v in value_vars)))
-    logp_jit(start_point, *arguments)
-    expand(start_point, *arguments)
+    ndim = int(sum(np.prod(start[v.name].shape) for v in value_vars))
+    arguments = [np.ascontiguousarray(v.get_value()) for v in shared]
+    logp_jit(np.zeros(ndim), *arguments)
+    expand(np.zeros(ndim), *arguments)
 
     free = model.free_RVs
     return CompiledDesign(
         logp_and_grad=logp_jit,
         expand=expand,
         data_names=data_names,
-        ndim=int(sum(np.prod(start[v.name].shape) for v in value_vars)),
+        ndim=ndim,
         names=tuple(rv.name for rv in free),
         shapes=tuple(tuple(start[model.rvs_to_values[rv].name].shape) for rv in free),
     )
+
+
+def compile_design(d: Design) -> CompiledDesign:
+    """Compile the joint model of a design (see :func:`compile_model`)."""
+    return compile_model(build_model(d))
 
 
 def compiled_model(d: Design) -> tuple[object, float, bool]:

@@ -197,41 +197,9 @@ def _compiled(size: int) -> object:
     """
     if size in _COMPILED:
         return _COMPILED[size]
-    import pytensor
-    import pytensor.tensor as pt
-    from pymc.pytensorf import join_nonshared_inputs
+    from relevance.fit import compile_model
 
-    from relevance.fit import CompiledDesign
-
-    model = random_effects_model(np.zeros(size), np.ones(size))
-    start = model.initial_point()
-    value_vars = model.value_vars
-    logp = model.logp()
-    gradient = pt.concatenate([g.ravel() for g in pt.grad(logp, value_vars)])
-    outputs, flat = join_nonshared_inputs(start, [logp, gradient], value_vars)
-    constrained, flat_expand = join_nonshared_inputs(
-        start, model.replace_rvs_by_values(model.free_RVs), value_vars
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logp_fn = pytensor.function([flat], outputs, mode="NUMBA")
-        expand_fn = pytensor.function([flat_expand], constrained, mode="NUMBA")
-    expand_jit = expand_fn.vm.jit_fn
-    if expand_fn.get_shared():  # pragma: no cover - the constrained values need no data
-        raise RuntimeError("unexpected data in the expansion of the meta-analysis model")
-
-    def expand(x: np.ndarray, *_: np.ndarray) -> list[object]:
-        return expand_jit(x)
-
-    free = model.free_RVs
-    compiled = CompiledDesign(
-        logp_and_grad=logp_fn.vm.jit_fn,
-        expand=expand,
-        data_names=tuple(v.name for v in logp_fn.get_shared()),
-        ndim=int(sum(np.prod(start[v.name].shape) for v in value_vars)),
-        names=tuple(rv.name for rv in free),
-        shapes=tuple(tuple(start[model.rvs_to_values[rv].name].shape) for rv in free),
-    )
+    compiled = compile_model(random_effects_model(np.zeros(size), np.ones(size)))
     _COMPILED[size] = compiled
     return compiled
 
