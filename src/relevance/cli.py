@@ -30,6 +30,13 @@ stdout = Console(highlight=False, soft_wrap=True)
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result line (for CI).")]
+QuickOption = Annotated[
+    bool,
+    typer.Option("--quick", help="Fewer draws (configs/quick.yaml): a fast look, not a decision."),
+]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="A profile in configs/, e.g. quick.")
+]
 
 
 class Progress:
@@ -109,15 +116,8 @@ def run(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for reports; the run writes OUT/NAME/.")
     ] = Path("reports"),
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick", help="Fewer draws (configs/quick.yaml): a fast look, not a decision."
-        ),
-    ] = False,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="A profile in configs/, e.g. quick.")
-    ] = None,
+    quick: QuickOption = False,
+    profile: ProfileOption = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Override the sampler seed.")] = None,
     notebook: Annotated[
         Path | None, typer.Option("--notebook", help="Your own report notebook (same parameters).")
@@ -317,15 +317,8 @@ def run_all(
     force: Annotated[
         bool, typer.Option("--force", help="Rerun experiments whose inputs did not change.")
     ] = False,
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick", help="Fewer draws (configs/quick.yaml): a fast look, not a decision."
-        ),
-    ] = False,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="A profile in configs/, e.g. quick.")
-    ] = None,
+    quick: QuickOption = False,
+    profile: ProfileOption = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:

@@ -119,15 +119,20 @@ def figure_probability(results: Results) -> Figure:
     return fig
 
 
-def figure_segments(results: Results, metric: str, column: str) -> Figure:
-    """Uplift of every version in every level of one segment column (version x segment grid)."""
-    levels = list(
+def segment_levels(results: Results, metric: str, column: str) -> list[str]:
+    """The levels of one segment column in report order."""
+    return list(
         dict.fromkeys(
             u.segment_level
             for u in results.uplifts
             if u.metric == metric and u.segment_column == column
         )
     )
+
+
+def figure_segments(results: Results, metric: str, column: str) -> Figure:
+    """Uplift of every version in every level of one segment column (version x segment grid)."""
+    levels = segment_levels(results, metric, column)
     versions = results.versions
     rope = float(_metric(results, metric)["rope"])  # type: ignore[arg-type]
     fig = Figure(
@@ -218,13 +223,7 @@ def figure_fatigue(results: Results) -> Figure | None:
 
 def figure_segment_grid(results: Results, metric: str, column: str) -> Figure:
     """Version x segment grid: each square coloured by its verdict, with the uplift written in."""
-    levels = list(
-        dict.fromkeys(
-            u.segment_level
-            for u in results.uplifts
-            if u.metric == metric and u.segment_column == column
-        )
-    )
+    levels = segment_levels(results, metric, column)
     versions = results.versions
     fig = Figure(
         figsize=(1.6 + 1.7 * len(versions), 0.55 * len(levels) + 1.2), layout="constrained"
