@@ -58,12 +58,14 @@ def _interval_rows(
         )
 
 
-def _rope_band(ax: Axes, rope: float) -> None:
+def rope_band(ax: Axes, rope: float, vertical: bool = True) -> None:
+    """Shade the ROPE (per 1,000 recipients) and draw the zero line, across x or along y."""
+    span, line = (ax.axvspan, ax.axvline) if vertical else (ax.axhspan, ax.axhline)
     if rope > 0:
-        ax.axvspan(
+        span(
             -rope * PER, rope * PER, color=ROPE_COLOUR, zorder=0, label="practically nothing (ROPE)"
         )
-    ax.axvline(0, color="#444444", linewidth=1, zorder=1)
+    line(0, color="#444444", linewidth=1, zorder=1)
 
 
 def figure_uplift(results: Results, metric: str) -> Figure:
@@ -72,7 +74,7 @@ def figure_uplift(results: Results, metric: str) -> Figure:
     rope = float(_metric(results, metric)["rope"])  # type: ignore[arg-type]
     fig = Figure(figsize=(7.5, 0.7 * len(rows) + 1.4), layout="constrained")
     ax = fig.subplots()
-    _rope_band(ax, rope)
+    rope_band(ax, rope)
     positions = np.arange(len(rows))[::-1]
     _interval_rows(ax, rows, positions, [VERDICT_COLOURS[r.verdict] for r in rows], size=9)
     ax.set_yticks(positions, [f"{version_label(r.version)}\n{r.verdict.value}" for r in rows])
@@ -139,7 +141,7 @@ def figure_segments(results: Results, metric: str, column: str) -> Figure:
         figsize=(7.5, 0.5 * len(levels) * max(1, len(versions)) * 0.6 + 1.6), layout="constrained"
     )
     ax = fig.subplots()
-    _rope_band(ax, rope)
+    rope_band(ax, rope)
     offsets = np.linspace(-0.22, 0.22, len(versions)) if len(versions) > 1 else np.zeros(1)
     for index, version in enumerate(versions):
         rows = [results.uplift(metric, version, column, level) for level in levels]

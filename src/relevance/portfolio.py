@@ -39,7 +39,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from relevance.errors import DataError
-from relevance.figures import OKABE_ITO, ROPE_COLOUR, VERDICT_COLOURS
+from relevance.figures import OKABE_ITO, VERDICT_COLOURS, rope_band
 from relevance.language import number, percent, version_label
 from relevance.outputs import write_text_atomic
 from relevance.report import Html, esc, image, table
@@ -427,11 +427,7 @@ def figure_forest(meta: MetaAnalysis) -> Figure:
     fig = Figure(figsize=(7.5, 0.42 * (count + 2) + 1.6), layout="constrained")
     ax = fig.subplots()
     rope = meta.rope
-    if rope > 0:
-        ax.axvspan(
-            -rope * PER, rope * PER, color=ROPE_COLOUR, zorder=0, label="practically nothing (ROPE)"
-        )
-    ax.axvline(0, color="#444444", linewidth=1, zorder=1)
+    rope_band(ax, rope)
     programme = meta.programme()
     ax.axvline(programme.mean * PER, color=PROGRAMME_COLOUR, linestyle=":", linewidth=1)
     offset = 0.16
@@ -490,11 +486,7 @@ def figure_trend(meta: MetaAnalysis) -> Figure:
     fig = Figure(figsize=(7.5, 3.8), layout="constrained")
     ax = fig.subplots()
     rope = meta.rope
-    if rope > 0:
-        ax.axhspan(
-            -rope * PER, rope * PER, color=ROPE_COLOUR, zorder=0, label="practically nothing (ROPE)"
-        )
-    ax.axhline(0, color="#444444", linewidth=1, zorder=1)
+    rope_band(ax, rope, vertical=False)
     trend = meta.trend()
     if trend is None:  # no spread in dates: the campaigns in date order instead
         order = sorted(range(len(meta.estimates)), key=lambda k: meta.estimates[k].date)
