@@ -441,6 +441,62 @@ def _trace_quality(trace: Any, d: Any) -> tuple[float, int]:
     return smallest, int(np.asarray(trace.sample_stats["diverging"]).sum())
 
 
+def _pyfunc_model(model: Any) -> Any:
+    """The model through nutpie's ``from_pyfunc``: the same PyTensor-Numba functions as our
+    C callbacks, called from Python for every gradient (so holding the GIL): the comparison
+    shows what the cached C callbacks of relevance.callbacks buy."""
+    import numpy as np
+    import pytensor
+    import pytensor.tensor as pt
+    from nutpie.compiled_pyfunc import from_pyfunc
+    from pymc.pytensorf import join_nonshared_inputs
+
+    start = model.initial_point()
+    logp = model.logp()
+    gradient = pt.concatenate([g.ravel() for g in pt.grad(logp, model.value_vars)])
+    outputs, flat = join_nonshared_inputs(start, [logp, gradient], model.value_vars)
+    constrained, flat_expand = join_nonshared_inputs(
+        start, model.replace_rvs_by_values(model.free_RVs), model.value_vars
+    )
+    logp_fn = pytensor.function([flat], outputs, mode="NUMBA")
+    expand_fn = pytensor.function([flat_expand], constrained, mode="NUMBA")
+    logp_jit, expand_jit = logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
+    logp_data = [np.ascontiguousarray(v.get_value()) for v in logp_fn.get_shared()]
+    expand_data = [np.ascontiguousarray(v.get_value()) for v in expand_fn.get_shared()]
+    names = [rv.name for rv in model.free_RVs]
+    shapes = [tuple(start[model.rvs_to_values[rv].name].shape) for rv in model.free_RVs]
+    ndim = int(sum(np.prod(s) for s in start.values()))
+
+    def make_logp() -> Callable[..., Any]:
+        def logp_call(x: Any, **_: Any) -> Any:
+            value, grad = logp_jit(x, *logp_data)
+            return float(value), grad
+
+        return logp_call
+
+    def make_expand(_a: int, _b: int, _c: int) -> Callable[..., Any]:
+        def expand_call(x: Any, **_: Any) -> Any:
+            values = expand_jit(x, *expand_data)
+            return {
+                n: np.asarray(v).reshape(sh) for n, v, sh in zip(names, values, shapes, strict=True)
+            }
+
+        return expand_call
+
+    model_ = from_pyfunc(
+        ndim,
+        make_logp,
+        make_expand,
+        [np.dtype("float64")] * len(names),
+        shapes,
+        names,
+        make_initial_point_fn=lambda seed: np.random.default_rng(seed).uniform(-0.5, 0.5, ndim),
+    )
+    make_logp()(np.zeros(ndim))  # Numba compiles (or loads its cache) here, not in sampling
+    make_expand(0, 0, 0)(np.zeros(ndim))
+    return model_
+
+
 def helper_backend(payload: dict[str, Any]) -> dict[str, Any]:
     """Compile the demo's model with one back-end in this fresh process, then sample twice."""
     import importlib.util
@@ -484,9 +540,10 @@ def helper_backend(payload: dict[str, Any]) -> dict[str, Any]:
         sampler = nutpie_sampler(
             nutpie.compile_pymc_model(build_model(d), backend="jax", gradient_backend="jax")
         )
+    elif kind == "callbacks":
+        sampler = nutpie_sampler(compile_design(d).nutpie_model(d.data()))
     elif kind == "pyfunc":
-        compiled_design = compile_design(d)
-        sampler = nutpie_sampler(compiled_design.nutpie_model(d.data()))
+        sampler = nutpie_sampler(_pyfunc_model(build_model(d)))
     else:  # pm.sample with PyMC's own NUTS, or numpyro / blackjax through PyMC
         model = build_model(d)
         step = None
@@ -510,16 +567,6 @@ def helper_backend(payload: dict[str, Any]) -> dict[str, Any]:
                 )
 
     compile_seconds = time.perf_counter() - started
-    jit = None
-    if kind == "pyfunc":  # Numba compiles (or loads from its cache) on the first call
-        import numpy as np
-
-        arguments = [np.ascontiguousarray(d.data()[n]) for n in compiled_design.data_names]
-        x0 = np.zeros(compiled_design.ndim)
-        started = time.perf_counter()
-        compiled_design.logp_and_grad(x0, *arguments)
-        compiled_design.expand(x0, *arguments)
-        jit = time.perf_counter() - started
     started = time.perf_counter()
     sampler(s.seed)
     first = time.perf_counter() - started
@@ -529,7 +576,6 @@ def helper_backend(payload: dict[str, Any]) -> dict[str, Any]:
     ess, divergences = _trace_quality(trace, d)
     return {
         "compile": compile_seconds,
-        "jit": jit,
         "steps": _steps_per_draw(trace),
         "first": first,
         "repeat": repeat,
@@ -831,11 +877,18 @@ class Bench:
     def backends(self) -> dict[str, Outcome]:
         kinds = {
             "nutpie + compile_pymc_model(backend='numba') (C callbacks)": ("nutpie-numba", None),
-            "nutpie + fit.compile_design (PyTensor-Numba, from_pyfunc), default cache": (
+            "nutpie + fit.compile_design (cached C callbacks; relevance's default)": (
+                "callbacks",
+                None,
+            ),
+            "nutpie + fit.compile_design, empty caches (first run on a machine)": (
+                "callbacks",
+                "backend-callbacks",
+            ),
+            "nutpie + from_pyfunc, same PyTensor-Numba functions called from Python": (
                 "pyfunc",
                 None,
             ),
-            "nutpie + fit.compile_design, empty PyTensor cache": ("pyfunc", "backend-pyfunc"),
             "pm.sample(nuts_sampler='pymc')": ("pymc", None),
         }
         jax = _importable("jax")
@@ -1106,7 +1159,6 @@ def backend_table(outcomes: dict[str, Outcome]) -> str:
     headers = [
         "back-end",
         "compile (fresh process)",
-        "first logp call (lazy Numba JIT)",
         "first sampling",
         "repeated sampling",
         "steps per draw",
@@ -1124,7 +1176,6 @@ def backend_table(outcomes: dict[str, Outcome]) -> str:
             [
                 label,
                 sec(v["compile"]),
-                sec(v["jit"]),
                 sec(v["first"]),
                 sec(v["repeat"]),
                 num(v["steps"]),

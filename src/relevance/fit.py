@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import arviz as az
 import numpy as np
@@ -20,9 +18,9 @@ import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 import xarray as xr
-from nutpie.compiled_pyfunc import from_pyfunc
 from pymc.pytensorf import join_nonshared_inputs
 
+from relevance.callbacks import CCallbacks, build_callbacks
 from relevance.config import DiagnosticsConfig, SamplerConfig
 from relevance.models import Design, build_model, cell_means
 
@@ -91,101 +89,69 @@ class Fit:
 
 @dataclass(frozen=True)
 class CompiledDesign:
-    """Log-density, gradient and expansion of a design's model, compiled by PyTensor/Numba.
+    """Log-density with gradient and the constrained values of a model, as C callbacks.
 
-    The functions take the design's data as arguments, so one compilation serves any data of
-    the same dimensions; PyTensor caches the Numba code on disk, so a new process pays
-    about a second instead of nutpie's uncacheable C callbacks (tens of seconds).
+    The callbacks take the model's data as arguments, so one compilation serves any data of
+    the same dimensions; both the Numba code (PyTensor's cache) and the C wrappers
+    (:mod:`relevance.callbacks`) are cached on disk, so a new process loads them in about a
+    second, and nutpie's threads call them without the GIL.
     """
 
-    logp_and_grad: Callable[..., tuple[Any, Any]]
-    expand: Callable[..., list[Any]]
-    data_names: tuple[str, ...]
-    ndim: int
-    names: tuple[str, ...]
-    shapes: tuple[tuple[int, ...], ...]
+    callbacks: CCallbacks
+
+    @property
+    def ndim(self) -> int:
+        """Number of unconstrained parameters."""
+        return self.callbacks.n_dim
+
+    @property
+    def data_names(self) -> tuple[str, ...]:
+        """The data the model reads (its ``pm.Data`` containers)."""
+        return tuple(a.name for a in self.callbacks.arguments)
 
     def nutpie_model(self, data: dict[str, np.ndarray]) -> object:
-        """A nutpie model that calls the compiled functions with this data."""
-        arguments = [np.ascontiguousarray(data[name]) for name in self.data_names]
-        jit, expand = self.logp_and_grad, self.expand
-        names, shapes = self.names, self.shapes
-
-        def make_logp() -> Callable[..., tuple[float, np.ndarray]]:
-            def logp(x: np.ndarray, **_: object) -> tuple[float, np.ndarray]:
-                value, gradient = jit(x, *arguments)
-                return float(value), gradient
-
-            return logp
-
-        def make_expand(
-            _seed1: int, _seed2: int, _chain: int
-        ) -> Callable[..., dict[str, np.ndarray]]:
-            def expanded(x: np.ndarray, **_: object) -> dict[str, np.ndarray]:
-                values = expand(x, *arguments)
-                return {
-                    n: np.asarray(v, dtype="float64").reshape(shape)
-                    for n, v, shape in zip(names, values, shapes, strict=True)
-                }
-
-            return expanded
+        """A nutpie model that calls the compiled callbacks with this data."""
 
         def initial_point(seed: int) -> np.ndarray:
             return np.random.default_rng(seed).uniform(-0.5, 0.5, self.ndim)
 
-        return from_pyfunc(
-            self.ndim,
-            make_logp,
-            make_expand,
-            [np.dtype("float64")] * len(names),
-            list(shapes),
-            list(names),
-            make_initial_point_fn=initial_point,
-        )
+        return self.callbacks.nutpie_model(data, initial_point)
 
 
 def compile_model(model: pm.Model) -> CompiledDesign:
-    """Compile a PyMC model's log-density with gradient, and its constrained values, with Numba.
+    """Compile a PyMC model's log-density with gradient, and its constrained values, for nutpie.
 
     Its ``pm.Data`` containers become arguments of the compiled functions, so one compilation
-    serves any data of the same shapes. Both functions are called once here, so Numba compiles
-    (or loads its disk cache) now rather than inside sampling.
+    serves any data of the same shapes. Numba compiles (or loads its disk cache) here rather
+    than inside sampling.
     """
     start = model.initial_point()
     value_vars = model.value_vars
     logp = model.logp()
     gradient = pt.concatenate([g.ravel() for g in pt.grad(logp, value_vars)])
     outputs, flat = join_nonshared_inputs(start, [logp, gradient], value_vars)
-    constrained, flat_expand = join_nonshared_inputs(
-        start, model.replace_rvs_by_values(model.free_RVs), value_vars
+    constrained = model.replace_rvs_by_values(model.free_RVs)
+    joined, flat_expand = join_nonshared_inputs(
+        start, [pt.concatenate([pt.as_tensor(v).ravel() for v in constrained])], value_vars
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         logp_fn = pytensor.function([flat], outputs, mode="NUMBA")
-        expand_fn = pytensor.function([flat_expand], constrained, mode="NUMBA")
-    shared = logp_fn.get_shared()
-    data_names = tuple(v.name for v in shared)
-    expand_names = tuple(v.name for v in expand_fn.get_shared())
-    logp_jit, expand_jit = logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
-    expand_positions = [data_names.index(n) for n in expand_names]
-
-    def expand(x: np.ndarray, *arguments: np.ndarray) -> list[Any]:
-        return expand_jit(x, *[arguments[i] for i in expand_positions])
-
-    ndim = int(sum(np.prod(start[v.name].shape) for v in value_vars))
-    arguments = [np.ascontiguousarray(v.get_value()) for v in shared]
-    logp_jit(np.zeros(ndim), *arguments)
-    expand(np.zeros(ndim), *arguments)
-
+        expand_fn = pytensor.function([flat_expand], joined, mode="NUMBA")
+    shared = [*logp_fn.get_shared(), *expand_fn.get_shared()]
+    data = {v.name: np.ascontiguousarray(v.get_value()) for v in shared}
     free = model.free_RVs
-    return CompiledDesign(
-        logp_and_grad=logp_jit,
-        expand=expand,
-        data_names=data_names,
-        ndim=ndim,
-        names=tuple(rv.name for rv in free),
-        shapes=tuple(tuple(start[model.rvs_to_values[rv].name].shape) for rv in free),
+    callbacks = build_callbacks(
+        logp_fn.vm.jit_fn,
+        [v.name for v in logp_fn.get_shared()],
+        expand_fn.vm.jit_fn,
+        [v.name for v in expand_fn.get_shared()],
+        data,
+        n_dim=int(sum(np.prod(start[v.name].shape) for v in value_vars)),
+        names=[rv.name for rv in free],
+        shapes=[tuple(start[model.rvs_to_values[rv].name].shape) for rv in free],
     )
+    return CompiledDesign(callbacks)
 
 
 def compile_design(d: Design) -> CompiledDesign:

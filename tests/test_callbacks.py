@@ -1,0 +1,140 @@
+"""The C callbacks nutpie samples with compute exactly what PyMC's own functions compute."""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+import pymc as pm
+import pytest
+
+from relevance.callbacks import NONFINITE_LOGP, c_callback
+from relevance.fit import compile_model
+
+
+def binomial_model(trials: np.ndarray, successes: np.ndarray) -> pm.Model:
+    """A small model with data containers, a transformed scale and a vector parameter."""
+    with pm.Model() as model:
+        n = pm.Data("trials", trials)
+        y = pm.Data("successes", successes)
+        scale = pm.HalfNormal("scale", 1.0)
+        level = pm.Normal("level", 0.0, 2.0, shape=len(trials))
+        pm.Binomial("y", n=n, logit_p=level * scale, observed=y)
+    return model
+
+
+def call_logp(compiled: object, data: dict[str, np.ndarray], x: np.ndarray) -> tuple:
+    """Call the C log-density the way nutpie does: through its address and the data table."""
+    nutpie_model = compiled.nutpie_model(data)  # type: ignore[attr-defined]
+    function = ctypes.CFUNCTYPE(
+        ctypes.c_int64,
+        ctypes.c_uint64,
+        ctypes.POINTER(ctypes.c_double),
+        ctypes.POINTER(ctypes.c_double),
+        ctypes.POINTER(ctypes.c_double),
+        ctypes.c_void_p,
+    )(nutpie_model.compiled_logp_func.address)
+    x = np.ascontiguousarray(x, dtype=float)
+    gradient = np.zeros_like(x)
+    value = np.zeros(1)
+    pointer = ctypes.POINTER(ctypes.c_double)
+    code = function(
+        len(x),
+        x.ctypes.data_as(pointer),
+        gradient.ctypes.data_as(pointer),
+        value.ctypes.data_as(pointer),
+        nutpie_model.user_data.ctypes.data,
+    )
+    return code, value[0], gradient
+
+
+def reference(model: pm.Model, x: np.ndarray) -> tuple[float, np.ndarray]:
+    """PyMC's own log-density and gradient at the flat point x (scale_log__ first)."""
+    point = {"scale_log__": x[0], "level": x[1:]}
+    return float(model.compile_logp()(point)), np.asarray(model.compile_dlogp()(point))
+
+
+def test_callback_matches_pymc_for_new_data_of_the_same_shape() -> None:
+    model = binomial_model(np.array([100, 200, 300]), np.array([10, 30, 20]))
+    compiled = compile_model(model)
+    rng = np.random.default_rng(5)
+    for trials, successes in (([100, 200, 300], [10, 30, 20]), ([50, 60, 70], [1, 59, 35])):
+        data = {"trials": np.array(trials), "successes": np.array(successes)}
+        with model:
+            pm.set_data(data)
+        x = rng.normal(size=compiled.ndim)
+        code, value, gradient = call_logp(compiled, data, x)
+        expected_value, expected_gradient = reference(model, x)
+        assert code == 0
+        assert value == pytest.approx(expected_value, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-10, atol=1e-12)
+
+
+def test_impossible_data_is_a_rejected_point_not_a_crash() -> None:
+    model = binomial_model(np.array([10, 10]), np.array([1, 2]))
+    compiled = compile_model(model)
+    data = {"trials": np.array([10, 10]), "successes": np.array([11, 2])}  # 11 of 10
+    code, value, _ = call_logp(compiled, data, np.zeros(compiled.ndim))
+    assert code == NONFINITE_LOGP
+    assert value == -np.inf
+
+
+def test_data_of_another_shape_is_refused() -> None:
+    compiled = compile_model(binomial_model(np.array([10, 10]), np.array([1, 2])))
+    with pytest.raises(ValueError, match="the compiled model expects"):
+        compiled.nutpie_model({"trials": np.array([1, 2, 3]), "successes": np.array([0, 0, 0])})
+
+
+def test_cache_keys_differ_for_different_graphs() -> None:
+    """Two models of the same shapes but different likelihoods never share a cached wrapper."""
+    first = compile_model(binomial_model(np.array([10, 10]), np.array([1, 2])))
+    with pm.Model() as other:
+        n = pm.Data("trials", np.array([10, 10]))
+        y = pm.Data("successes", np.array([1, 2]))
+        scale = pm.HalfNormal("scale", 1.0)
+        level = pm.Normal("level", 0.0, 2.0, shape=2)
+        pm.Binomial("y", n=n, p=pm.math.invprobit(level * scale), observed=y)
+    second = compile_model(other)
+    data = {"trials": np.array([10, 10]), "successes": np.array([1, 2])}
+    x = np.array([0.3, -0.2, 0.4])
+    _, first_value, _ = call_logp(first, data, x)
+    _, second_value, _ = call_logp(second, data, x)
+    assert first_value == pytest.approx(reference(binomial_model(*data.values()), x)[0])
+    assert second_value != pytest.approx(first_value)
+
+
+def test_uncacheable_functions_still_compile() -> None:
+    """A function PyTensor could not key gets an uncached wrapper, not a wrong shared one."""
+    import numba
+
+    @numba.njit
+    def inner(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return -0.5 * (x * x).sum(), -x
+
+    source = "\n".join(
+        [
+            "def plain_callback(dim, x_, gradient_, logp_, data_):",
+            "    x = numba.carray(x_, (2,))",
+            "    gradient = numba.carray(gradient_, (2,))",
+            "    logp = numba.carray(logp_, ())",
+            "    value, grad = inner(x)",
+            "    logp[()] = value",
+            "    gradient[...] = grad",
+            "    return 0",
+        ]
+    )
+    from relevance.callbacks import LOGP_SIGNATURE
+
+    callback = c_callback(inner, source, "plain_callback", LOGP_SIGNATURE)
+    x, gradient, value = np.array([1.0, 2.0]), np.zeros(2), np.zeros(1)
+    pointer = ctypes.POINTER(ctypes.c_double)
+    code = callback.ctypes(
+        2,
+        x.ctypes.data_as(pointer),
+        gradient.ctypes.data_as(pointer),
+        value.ctypes.data_as(pointer),
+        None,
+    )
+    assert code == 0
+    assert value[0] == pytest.approx(-2.5)
+    np.testing.assert_allclose(gradient, [-1.0, -2.0])
