@@ -465,7 +465,7 @@ def _pyfunc_model(model: Any) -> Any:
     expand_data = [np.ascontiguousarray(v.get_value()) for v in expand_fn.get_shared()]
     names = [rv.name for rv in model.free_RVs]
     shapes = [tuple(start[model.rvs_to_values[rv].name].shape) for rv in model.free_RVs]
-    ndim = int(sum(np.prod(s) for s in start.values()))
+    ndim = int(sum(np.size(v) for v in start.values()))
 
     def make_logp() -> Callable[..., Any]:
         def logp_call(x: Any, **_: Any) -> Any:
