@@ -712,8 +712,14 @@ class Bench:
 
     def fresh_cache_env(self, label: str) -> dict[str, str]:
         """An empty PyTensor cache: base_compiledir holds both the C and the Numba caches."""
-        folder = self.work / f"pytensor-{label}"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.work / f"pytensor-{re.sub(r'\W+', '-', label)}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return self.cache_env(folder)
+
+    @staticmethod
+    def cache_env(folder: Path) -> dict[str, str]:
+        """Environment that points PyTensor (and so Numba's cache) at `folder`."""
         flags = os.environ.get("PYTENSOR_FLAGS", "")
         return {"PYTENSOR_FLAGS": ",".join(f for f in (flags, f"base_compiledir={folder}") if f)}
 
@@ -779,7 +785,7 @@ class Bench:
             )
             if self.sizes.sampler and runs["demo"].ok:
                 runs["demo"].value["note"] = "copy of experiments/demo.yaml with fewer draws"
-        hill = ("hillstrom first", "hillstrom repeated")
+        hill = ("hillstrom cold", "hillstrom first", "hillstrom repeated")
         if "hillstrom" in self.skip:
             runs.update({k: Outcome(skipped="skipped (--skip hillstrom)") for k in hill})
         elif not HILLSTROM.exists():
@@ -789,47 +795,78 @@ class Bench:
                 self.work / "experiments" / "hillstrom.yaml",
                 hillstrom_experiment(self.sizes.sampler),
             )
-            runs[hill[0]] = measure(
-                hill[0], lambda: self.campaign(hill[0], path, self.fresh_cache_env("hillstrom"))
-            )
-            warm = measure("hillstrom warm-up (default cache)", lambda: self.campaign("warm", path))
-            if warm.ok:
-                self.notes.append(
-                    f"Hillstrom 'repeated' follows an untimed warm-up run with the default "
-                    f"PyTensor cache (its wall time: {warm.value['wall']:.1f}s)."
-                )
-            runs[hill[1]] = measure(hill[1], lambda: self.campaign(hill[1], path))
-            self.note_lazy_compile(runs[hill[0]], runs[hill[1]])
+            runs.update(self.first_and_repeated("hillstrom", path, cold=True))
         big = f"{self.sizes.big_rows / 1e6:g}M rows"
         if "10m" in self.skip:
-            runs[big] = Outcome(skipped="skipped (--skip 10m)")
+            runs.update(
+                {
+                    f"{big} {k}": Outcome(skipped="skipped (--skip 10m)")
+                    for k in ("first", "repeated")
+                }
+            )
         else:
-
-            def big_run() -> Any:
+            try:
                 rows = self.sizes.big_rows
                 content = bench_experiment(
                     f"campaign-{rows}", self.parquet(rows), self.sizes.sampler
                 )
-                return self.campaign(
-                    big, write_yaml(self.work / "experiments" / "big.yaml", content)
-                )
-
-            runs[big] = measure(big, big_run)
+                path = write_yaml(self.work / "experiments" / "big.yaml", content)
+                runs.update(self.first_and_repeated(big, path, cold=False))
+            except Exception as error:
+                runs[f"{big} first"] = Outcome(error=str(error))
         return runs
 
-    def note_lazy_compile(self, first: Outcome, repeated: Outcome) -> None:
-        """Say so when a cold cache shows up under sampling rather than under compile."""
-        if not (first.ok and repeated.ok):
-            return
-        a, b = first.value["seconds"], repeated.value["seconds"]
-        if a.get("sample", 0) > 3 * b.get("sample", 0) + 5:
-            self.notes.append(
-                f"Hillstrom first: sampling {a['sample']:.1f}s against {b['sample']:.1f}s "
-                f"repeated, compile {a.get('compile', 0):.1f}s against {b.get('compile', 0):.1f}s. "
-                "With an empty cache Numba compiles the log-density lazily on its first call, "
-                "inside nutpie's sampling, so `compile` in results.json misses most of a cold "
-                "compile (see the lazy JIT column of section 4)."
+    def set_up_cache(self, label: str) -> dict[str, str]:
+        """A PyTensor cache as the README's set-up leaves it: empty, then the demo run once.
+
+        Numba caches each operation's code separately from the model that uses it, so after
+        the demo most operations of any campaign are compiled; what a new campaign still
+        compiles is its own model shape. Built once, copied for every use.
+        """
+        template = self.work / "pytensor-set-up"
+        if not template.exists():
+            env = self.fresh_cache_env("set-up-building")
+            outcome = measure(
+                "README set-up: the demo in an empty cache",
+                lambda: self.campaign("set-up", self.demo_experiment(), env),
             )
+            if not outcome.ok:
+                raise RuntimeError(f"the set-up run of the demo failed: {outcome.error}")
+            (self.work / "pytensor-set-up-building").rename(template)
+            self.notes.append(
+                f"'first' runs start from a PyTensor cache in which only the README's set-up "
+                f"(the demo report, {outcome.value['wall']:.1f}s from an empty cache) has run."
+            )
+        target = self.work / f"pytensor-{label}"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(template, target)
+        return self.cache_env(target)
+
+    def first_and_repeated(self, name: str, path: Path, cold: bool) -> dict[str, Outcome]:
+        """The campaign from an empty cache (``cold``), its first run after the README's
+        set-up, and a repeated run (after an untimed warm-up in the same cache)."""
+        runs: dict[str, Outcome] = {}
+        if cold:
+            label = f"{name} cold"
+            runs[label] = measure(
+                label, lambda: self.campaign(label, path, self.fresh_cache_env(label))
+            )
+        label = f"{name} first"
+        try:
+            env = self.set_up_cache(label)
+        except Exception as error:
+            runs[label] = runs[f"{name} repeated"] = Outcome(error=str(error))
+            return runs
+        runs[label] = measure(label, lambda: self.campaign(label, path, env))
+        warm = measure(f"{name} warm-up", lambda: self.campaign(f"{name} warm-up", path, env))
+        if warm.ok:
+            self.notes.append(
+                f"{name} 'repeated' follows the 'first' run and an untimed warm-up run in the "
+                f"same cache (its wall time: {warm.value['wall']:.1f}s)."
+            )
+        label = f"{name} repeated"
+        runs[label] = measure(label, lambda: self.campaign(label, path, env))
+        return runs
 
     # -- 2. fit time against rows -------------------------------------------------------------
 
@@ -1221,31 +1258,42 @@ def targets_table(
         return shown, worst <= 1.0
 
     add("warm fit of a segmented metric ≤ 1 s (every size)", fit_target, fit_outcome)
-    first, repeated = runs.get("hillstrom first"), runs.get("hillstrom repeated")
+    cold, first, repeated = (runs.get(f"hillstrom {k}") for k in ("cold", "first", "repeated"))
     add(
         "Hillstrom report ≤ 15 s, repeated",
         lambda: (sec(repeated.value["wall"]), repeated.value["wall"] <= 15),
         repeated,
     )
     add(
-        "Hillstrom report ≤ 40 s, first (empty compile cache)",
+        "Hillstrom report ≤ 40 s, first (first run of this campaign after the README set-up)",
         lambda: (sec(first.value["wall"]), first.value["wall"] <= 40),
         first,
     )
-    big = next((k for k in runs if k.endswith("M rows")), None)
-    big_run = runs.get(big) if big else None
     add(
-        f"{rows_label(sizes.big_rows)}-row campaign ≤ 25 s end to end",
-        lambda: (sec(big_run.value["wall"]), big_run.value["wall"] <= 25),
-        big_run,
+        "Hillstrom report ≤ 40 s, first (strictest reading: empty compile caches)",
+        lambda: (sec(cold.value["wall"]), cold.value["wall"] <= 40),
+        cold,
+    )
+    big = rows_label(sizes.big_rows)
+    big_first = runs.get(f"{sizes.big_rows / 1e6:g}M rows first")
+    big_repeated = runs.get(f"{sizes.big_rows / 1e6:g}M rows repeated")
+    add(
+        f"{big}-row campaign ≤ 25 s end to end, first run after the set-up",
+        lambda: (sec(big_first.value["wall"]), big_first.value["wall"] <= 25),
+        big_first,
     )
     add(
-        f"{rows_label(sizes.big_rows)}-row campaign peak memory ≤ 2 GB",
+        f"{big}-row campaign ≤ 25 s end to end, repeated",
+        lambda: (sec(big_repeated.value["wall"]), big_repeated.value["wall"] <= 25),
+        big_repeated,
+    )
+    add(
+        f"{big}-row campaign peak memory ≤ 2 GB",
         lambda: (
-            f"{big_run.value['peak_mb']:,.0f} MB",
-            big_run.value["peak_mb"] <= 2048,
+            f"{big_first.value['peak_mb']:,.0f} MB",
+            big_first.value["peak_mb"] <= 2048,
         ),
-        big_run,
+        big_first,
     )
 
     def naive_target() -> tuple[str, bool]:
