@@ -83,6 +83,8 @@ def test_data_of_another_shape_is_refused() -> None:
     compiled = compile_model(binomial_model(np.array([10, 10]), np.array([1, 2])))
     with pytest.raises(ValueError, match="the compiled model expects"):
         compiled.nutpie_model({"trials": np.array([1, 2, 3]), "successes": np.array([0, 0, 0])})
+    with pytest.raises(ValueError, match="is float64 of shape"):  # 2.5 trials would be truncated
+        compiled.nutpie_model({"trials": np.array([10, 2.5]), "successes": np.array([1, 2])})
 
 
 def test_cache_keys_differ_for_different_graphs() -> None:

@@ -178,12 +178,15 @@ class CCallbacks:
         """A nutpie model whose callbacks read this data (kept alive by the model)."""
         arrays = {}
         for argument in self.arguments:
-            array = np.ascontiguousarray(data[argument.name], dtype=argument.dtype)
-            if array.shape != argument.shape:
+            given = np.asarray(data[argument.name])
+            if given.shape != argument.shape or not np.can_cast(
+                given.dtype, argument.dtype, casting="same_kind"
+            ):
                 raise ValueError(
-                    f"data {argument.name!r} has shape {array.shape}, the compiled model "
-                    f"expects {argument.shape}"
+                    f"data {argument.name!r} is {given.dtype} of shape {given.shape}, the "
+                    f"compiled model expects {argument.dtype} of shape {argument.shape}"
                 )
+            array = np.ascontiguousarray(given, dtype=argument.dtype)
             array.flags.writeable = False
             arrays[argument.name] = array
         table = np.array(
