@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pymc as pm
@@ -10,6 +14,8 @@ import pytest
 
 from relevance.callbacks import NONFINITE_LOGP, c_callback
 from relevance.fit import compile_model
+
+DEMO = Path(__file__).resolve().parents[1] / "experiments" / "demo.yaml"
 
 
 def binomial_model(trials: np.ndarray, successes: np.ndarray) -> pm.Model:
@@ -140,3 +146,39 @@ def test_uncacheable_functions_still_compile() -> None:
     assert code == 0
     assert value[0] == pytest.approx(-2.5)
     np.testing.assert_allclose(gradient, [-1.0, -2.0])
+
+
+DRAWS_SCRIPT = """
+import hashlib, sys, numpy as np
+from relevance.config import load_experiment
+from relevance.fatigue import bucket_cells
+from relevance.fit import fit
+from relevance.models import design, layout
+from relevance.sources import load_cells
+experiment = load_experiment(sys.argv[1], overrides={"sampler": {"draws": 200, "tune": 200}})
+cells = bucket_cells(experiment, load_cells(experiment))
+lay = layout(cells, ordered=(experiment.fatigue.column,))
+result = fit(design(lay, tuple(experiment.metrics), experiment.priors), experiment.sampler, experiment.diagnostics)
+values = np.concatenate([np.ravel(v) for v in result.parameter_draws().values()])
+print(hashlib.sha256(values.tobytes()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_same_draws_from_a_cold_and_a_warm_compile_cache(tmp_path: Path) -> None:
+    """Without fast-math, the demo's model compiled now and loaded from the cache give
+    identical draws for the same seed (with it, the draws differed: LLVM reassociated sums
+    differently in code compiled together and code linked from the cache)."""
+    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'cache'}"}
+    hashes = []
+    for _ in range(2):  # the first compiles into the empty cache, the second loads from it
+        run = subprocess.run(
+            [sys.executable, "-c", DRAWS_SCRIPT, str(DEMO)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        hashes.append(run.stdout.strip().splitlines()[-1])
+    assert hashes[0] == hashes[1]

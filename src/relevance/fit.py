@@ -124,7 +124,16 @@ def compile_model(model: pm.Model) -> CompiledDesign:
     Its ``pm.Data`` containers become arguments of the compiled functions, so one compilation
     serves any data of the same shapes. Numba compiles (or loads its disk cache) here rather
     than inside sampling.
+
+    Compiled without fast-math: with it, LLVM may reassociate sums differently depending on
+    whether an operation was compiled in this process or loaded from the cache, and the same
+    seed would give different draws on a cold and a warm cache.
     """
+    with pytensor.config.change_flags(numba__fastmath=False):
+        return _compile_model(model)
+
+
+def _compile_model(model: pm.Model) -> CompiledDesign:
     start = model.initial_point()
     value_vars = model.value_vars
     logp = model.logp()
@@ -187,29 +196,53 @@ def _sample(compiled: object, sampler: SamplerConfig, target_accept: float) -> x
     )
 
 
+MAX_DRAWS_FACTOR = 4
+
+
 def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit:
     """Sample the joint model of all metrics and check convergence.
 
     Divergent transitions (the sampler's step was too coarse for the posterior's curvature,
     typically where a segment scale meets strong data) trigger one refit with smaller steps
-    (target_accept 0.99) before the numbers are judged; the diagnostics say whether it did.
+    (target_accept 0.99) before the numbers are judged. Chains that merely are too short for
+    the thresholds (too few effective draws, or r_hat just above its limit, without
+    divergences) are sampled once more with enough draws for the ESS seen (at most four times
+    the configured draws, same seed). The diagnostics say what was done.
     """
     compiled, compile_seconds, _ = compiled_model(d)
     started = time.perf_counter()
-    posterior = _sample(compiled, sampler, sampler.target_accept)
+    target_accept = sampler.target_accept
+    posterior = _sample(compiled, sampler, target_accept)
     diagnostics = diagnose(posterior, d, sampler, thresholds)
-    if (
-        diagnostics.divergences > thresholds.max_divergences
-        and sampler.target_accept < RETRY_TARGET_ACCEPT
-    ):
-        posterior = _sample(compiled, sampler, RETRY_TARGET_ACCEPT)
-        diagnostics = replace(
-            diagnose(posterior, d, sampler, thresholds), target_accept=RETRY_TARGET_ACCEPT
-        )
-    else:
-        diagnostics = replace(diagnostics, target_accept=sampler.target_accept)
+    if diagnostics.divergences > thresholds.max_divergences and target_accept < RETRY_TARGET_ACCEPT:
+        target_accept = RETRY_TARGET_ACCEPT
+        posterior = _sample(compiled, sampler, target_accept)
+        diagnostics = diagnose(posterior, d, sampler, thresholds)
+    longer = longer_sampler(diagnostics, sampler, thresholds)
+    if longer is not None:
+        posterior = _sample(compiled, longer, target_accept)
+        diagnostics = diagnose(posterior, d, longer, thresholds)
+    diagnostics = replace(diagnostics, target_accept=target_accept)
     sample_seconds = time.perf_counter() - started
     return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})
+
+
+def longer_sampler(
+    diagnostics: Diagnostics, sampler: SamplerConfig, thresholds: DiagnosticsConfig
+) -> SamplerConfig | None:
+    """Settings with more draws when only the chains' length falls short, else None.
+
+    ESS grows about linearly with draws, so the draws are scaled by the shortfall with a 30%
+    margin (at least 1.5 times), rounded up to a hundred and capped at ``MAX_DRAWS_FACTOR`` times the configured
+    number. Divergences are not cured by longer chains, so they never extend.
+    """
+    if diagnostics.reliable or diagnostics.divergences > thresholds.max_divergences:
+        return None
+    ess = min(diagnostics.min_ess_bulk, diagnostics.min_ess_tail)
+    factor = 1.3 * thresholds.min_ess / ess if ess > 0 else MAX_DRAWS_FACTOR
+    factor = min(max(factor, 1.5), MAX_DRAWS_FACTOR)  # at least half as many again
+    draws = min(int(np.ceil(sampler.draws * factor / 100) * 100), MAX_DRAWS_FACTOR * sampler.draws)
+    return sampler.model_copy(update={"draws": draws})
 
 
 def reported_quantities(posterior: xr.DataTree, d: Design) -> xr.Dataset:

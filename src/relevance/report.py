@@ -375,8 +375,13 @@ class CampaignReport:
             ]
         )
         r_hat = "n/a (one chain)" if d.max_r_hat is None else f"{d.max_r_hat:.3f}"
+        longer = (
+            f" (the configured {r.run.draws} were too few for the thresholds, so the chains were run longer)"
+            if d.draws > r.run.draws
+            else ""
+        )
         return Html(
-            f'<p class="diagnostics">Sampler: {d.chains} chains × {d.draws} draws (NUTS, nutpie, target acceptance {d.target_accept}), seed {r.run.seed}. '
+            f'<p class="diagnostics">Sampler: {d.chains} chains × {d.draws} draws{longer} (NUTS, nutpie, target acceptance {d.target_accept}), seed {r.run.seed}. '
             f"Largest r̂ {esc(r_hat)}, smallest effective sample size {d.min_ess_bulk:.0f} (bulk) / {d.min_ess_tail:.0f} (tail), "
             f"{d.divergences} divergences: {esc(state)}.</p>"
             f"<p>Priors (link scale: logit for rates, log for amounts):</p><ul>{priors}</ul>"
