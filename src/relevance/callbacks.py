@@ -186,7 +186,7 @@ class CCallbacks:
                     f"data {argument.name!r} is {given.dtype} of shape {given.shape}, the "
                     f"compiled model expects {argument.dtype} of shape {argument.shape}"
                 )
-            array = np.ascontiguousarray(given, dtype=argument.dtype)
+            array = np.array(given, dtype=argument.dtype, order="C", copy=True)  # ours to freeze
             array.flags.writeable = False
             arrays[argument.name] = array
         table = np.array(
