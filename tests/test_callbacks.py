@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import nutpie
 import pymc as pm
 import pytest
 
@@ -182,3 +183,45 @@ def test_same_draws_from_a_cold_and_a_warm_compile_cache(tmp_path: Path) -> None
         assert run.returncode == 0, run.stderr[-2000:]
         hashes.append(run.stdout.strip().splitlines()[-1])
     assert hashes[0] == hashes[1]
+
+
+def test_scalar_data_and_shape_changing_transforms() -> None:
+    """A 0-d data container stays 0-d; a simplex (3 values from 2 unconstrained ones) expands
+    to its constrained 3 values, not to a truncated or zero-filled vector."""
+    with pm.Model() as model:
+        total = pm.Data("total", np.array(60))
+        counts = pm.Data("counts", np.array([10, 20, 30]))
+        weights = pm.Dirichlet("weights", a=np.ones(3))
+        pm.Multinomial("y", n=total, p=weights, observed=counts)
+    compiled = compile_model(model)
+    data = {"total": np.array(60), "counts": np.array([10, 20, 30])}
+    code, value, gradient = call_logp(compiled, data, np.array([0.2, -0.1]))
+    point = {"weights_simplex__": np.array([0.2, -0.1])}
+    assert code == 0
+    assert value == pytest.approx(float(model.compile_logp()(point)), rel=1e-12)
+    np.testing.assert_allclose(gradient, model.compile_dlogp()(point), rtol=1e-10)
+    trace = nutpie.sample(
+        compiled.nutpie_model(data), draws=200, tune=200, chains=1, seed=3, progress_bar=False
+    )
+    weights_draws = np.asarray(trace.posterior["weights"])
+    assert weights_draws.shape == (1, 200, 3)
+    np.testing.assert_allclose(weights_draws.sum(axis=-1), 1.0, rtol=1e-12)
+    assert abs(weights_draws[..., 2].mean() - 31 / 63) < 0.05  # Dirichlet(11, 21, 31) mean
+
+
+def test_values_that_do_not_fit_the_compiled_dtype_are_refused() -> None:
+    compiled = compile_model(binomial_model(np.array([10, 10]), np.array([1, 2])))
+    with pytest.raises(ValueError, match="without changing its values"):
+        compiled.nutpie_model({"trials": np.array([2**32 + 10, 10]), "successes": np.array([1, 2])})
+
+
+def test_unnamed_data_containers_are_refused() -> None:
+    import pytensor
+
+    with pm.Model() as model:
+        first = pytensor.shared(np.array([1.0, 2.0]))
+        second = pytensor.shared(np.array([3.0, 4.0]))
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("y", mu + first, 1, observed=second)
+    with pytest.raises(ValueError, match="its own name"):
+        compile_model(model)

@@ -82,3 +82,29 @@ def test_short_chains_are_extended_until_reliable(tmp_path: Path) -> None:
     assert f"2 chains × {d.draws} draws (the configured 100 were too few" in (
         report.diagnostics().markup
     )
+
+
+def test_designs_of_different_structure_never_share_a_compiled_model() -> None:
+    """One metric with two 2-level segments and two metrics with one 2-level segment have
+    design matrices of the same shape but different parameters: their signatures differ."""
+    import itertools
+
+    from relevance.config import MetricConfig, PriorConfig
+    from relevance.data import Cells
+    from relevance.models import design, layout
+
+    def designed(metrics: list[str], segments: list[str]) -> object:
+        rows = []
+        for arm in ("holdout", "A"):
+            for combo in itertools.product(*[("x", "y")] * len(segments)):
+                row = {"arm": arm, **dict(zip(segments, combo, strict=True)), "n": 1000}
+                for m in metrics:
+                    row[f"{m}__n"], row[f"{m}__ones"] = 1000, 50
+                rows.append(row)
+        configs = tuple(MetricConfig(name=m, kind="binary", column=m, rope=0.001) for m in metrics)
+        cells = Cells(pd.DataFrame(rows), ("holdout", "A"), tuple(segments), configs)
+        return design(layout(cells), configs, PriorConfig())
+
+    one_metric = designed(["m1"], ["s1", "s2"])
+    two_metrics = designed(["m1", "m2"], ["s1"])
+    assert one_metric.signature() != two_metrics.signature()  # type: ignore[attr-defined]

@@ -19,13 +19,14 @@ from typing import Any
 
 import numba
 import numpy as np
+import pytensor
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 from nutpie.compile_pymc import CompiledPyMCModel
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
 # Bump when the generated source changes, so old cached wrappers are never loaded.
-WRAPPER_VERSION = "2"
+WRAPPER_VERSION = "3"
 
 LOGP_SIGNATURE = types.int64(
     types.uint64,
@@ -98,10 +99,10 @@ def _logp_source(n_dim: int, arguments: Sequence[Argument], order: Sequence[int]
             "    logp = numba.carray(logp_, ())",
             "    try:",
             f"        value, grad = inner({call})",
+            "        logp[()] = value",
+            "        gradient[...] = grad",
             "    except Exception:",
             f"        return {FAILED}",
-            "    logp[()] = value",
-            "    gradient[...] = grad",
             "    if not np.isfinite(logp[()]):",
             f"        return {NONFINITE_LOGP}",
             "    if not np.all(np.isfinite(gradient)):",
@@ -127,9 +128,9 @@ def _expand_source(
             f"    out = numba.carray(out_, ({n_expanded},))",
             "    try:",
             f"        (values,) = inner({call})",
+            "        out[...] = values",
             "    except Exception:",
             "        return -2",
-            "    out[...] = values",
             "    return 0",
         ]
     )
@@ -141,10 +142,12 @@ def c_callback(inner: Any, source: str, name: str, signature: Any) -> Any:
     Cached on disk under a key that combines PyTensor's key of ``inner``'s graph with the
     wrapper's own source, so a changed model or a changed wrapper never loads a stale one.
     """
-    graph_key = CACHED_SRC_FUNCTIONS.get(getattr(inner, "py_func", None))
+    py_func = getattr(inner, "py_func", None)
+    graph_key = CACHED_SRC_FUNCTIONS.get(py_func) if py_func is not None else None
     key = None
     if graph_key is not None:
-        key = sha256(f"{WRAPPER_VERSION}\n{graph_key}\n{source}".encode()).hexdigest()
+        versions = f"{WRAPPER_VERSION} pytensor {pytensor.__version__} numba {numba.__version__}"
+        key = sha256(f"{versions}\n{graph_key}\n{source}".encode()).hexdigest()
     function = compile_numba_function_src(
         source,
         name,
@@ -187,6 +190,11 @@ class CCallbacks:
                     f"compiled model expects {argument.dtype} of shape {argument.shape}"
                 )
             array = np.array(given, dtype=argument.dtype, order="C", copy=True)  # ours to freeze
+            if not np.array_equal(array, given):
+                raise ValueError(
+                    f"data {argument.name!r} does not fit the compiled model's {argument.dtype} "
+                    "without changing its values"
+                )
             array.flags.writeable = False
             arrays[argument.name] = array
         table = np.array(
@@ -230,9 +238,16 @@ def build_callbacks(
     ``logp_and_grad(x, *data[logp_names])`` returns (logp, gradient); ``expand(x,
     *data[expand_names])`` returns a one-element tuple with every constrained value joined.
     """
+    named = [*logp_names, *expand_names]
+    if (
+        any(not name for name in named)
+        or len(set(logp_names)) != len(logp_names)
+        or len(set(expand_names)) != len(expand_names)
+    ):
+        raise ValueError(f"every data container needs its own name, got {named}")
     arguments = tuple(
         Argument(name, np.asarray(data[name]).dtype, tuple(np.shape(data[name])))
-        for name in dict.fromkeys([*logp_names, *expand_names])
+        for name in dict.fromkeys(named)
     )
     position = {a.name: i for i, a in enumerate(arguments)}
     n_expanded = int(sum(int(np.prod(s, dtype=int)) for s in shapes))

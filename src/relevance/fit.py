@@ -10,6 +10,7 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import arviz as az
 import numpy as np
@@ -148,7 +149,7 @@ def _compile_model(model: pm.Model) -> CompiledDesign:
         logp_fn = pytensor.function([flat], outputs, mode="NUMBA")
         expand_fn = pytensor.function([flat_expand], joined, mode="NUMBA")
     shared = [*logp_fn.get_shared(), *expand_fn.get_shared()]
-    data = {v.name: np.ascontiguousarray(v.get_value()) for v in shared}
+    data = {v.name: np.array(v.get_value(), order="C", copy=True) for v in shared}  # 0-d stays 0-d
     free = model.free_RVs
     callbacks = build_callbacks(
         logp_fn.vm.jit_fn,
@@ -158,9 +159,18 @@ def _compile_model(model: pm.Model) -> CompiledDesign:
         data,
         n_dim=int(sum(np.prod(start[v.name].shape) for v in value_vars)),
         names=[rv.name for rv in free],
-        shapes=[tuple(start[model.rvs_to_values[rv].name].shape) for rv in free],
+        shapes=constrained_shapes(free),
     )
     return CompiledDesign(callbacks)
+
+
+def constrained_shapes(free: list[Any]) -> list[tuple[int, ...]]:
+    """Shapes of the free variables' constrained values (a transform may change the shape,
+    e.g. a simplex), which is what the expansion returns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        shapes = pytensor.function([], [rv.shape for rv in free], mode="FAST_COMPILE")()
+    return [tuple(int(n) for n in shape) for shape in shapes]
 
 
 def compile_design(d: Design) -> CompiledDesign:
@@ -222,6 +232,13 @@ def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit
     if longer is not None:
         posterior = _sample(compiled, longer, target_accept)
         diagnostics = diagnose(posterior, d, longer, thresholds)
+        if (
+            diagnostics.divergences > thresholds.max_divergences
+            and target_accept < RETRY_TARGET_ACCEPT
+        ):
+            target_accept = RETRY_TARGET_ACCEPT
+            posterior = _sample(compiled, longer, target_accept)
+            diagnostics = diagnose(posterior, d, longer, thresholds)
     diagnostics = replace(diagnostics, target_accept=target_accept)
     sample_seconds = time.perf_counter() - started
     return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})

@@ -170,14 +170,14 @@ class Design:
     priors: PriorConfig
 
     def signature(self) -> str:
-        """What the compiled graph depends on: dimensions and whether amounts exist."""
+        """What the compiled graph depends on: every data array's shape and dtype, the block
+        structure (rate and amount blocks per arm) and the priors. Two designs with the same
+        signature can share one compiled model with their own data."""
         dims = (
-            self.rate_x.shape,
-            self.rate_scale_map.shape,
-            self.amount_x.shape,
+            tuple((name, value.shape, value.dtype.str) for name, value in self.data().items()),
+            tuple(b.part for b in self.blocks),
             len(self.sigma_labels),
             self.n_arms,
-            self.rate_trials.shape,
             self.priors.model_dump_json(),
         )
         return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
