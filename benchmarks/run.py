@@ -309,6 +309,22 @@ def _rate_summary(rates: Any, chains: int) -> dict[str, list[float]]:
     }
 
 
+def nutpie_sample(compiled: Any, settings: Any, seed: int) -> Any:
+    """nutpie's NUTS with a SamplerConfig's draws, tuning, chains and target acceptance."""
+    import nutpie
+
+    return nutpie.sample(
+        compiled,
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=min(settings.chains, 2),
+        seed=seed,
+        progress_bar=False,
+        target_accept=settings.target_accept,
+    )
+
+
 def helper_naive(payload: dict[str, Any]) -> dict[str, Any]:
     """One pm.Bernoulli per recipient, logit per arm, same priors as the cells model; nutpie."""
     import logging
@@ -341,16 +357,10 @@ def helper_naive(payload: dict[str, Any]) -> dict[str, Any]:
     compiled = nutpie.compile_pymc_model(model)
     compile_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    trace = nutpie.sample(
-        compiled,
-        draws=payload["draws"],
-        tune=payload["tune"],
-        chains=2,
-        cores=2,
-        seed=experiment.sampler.seed,
-        progress_bar=False,
-        target_accept=experiment.sampler.target_accept,
+    settings = experiment.sampler.model_copy(
+        update={"draws": payload["draws"], "tune": payload["tune"], "chains": 2}
     )
+    trace = nutpie_sample(compiled, settings, settings.seed)
     sample_seconds = time.perf_counter() - started
     post = trace.posterior
     h = np.asarray(post["rate_holdout"].values).reshape(-1, 1)
@@ -371,7 +381,6 @@ def helper_cells_unsegmented(payload: dict[str, Any]) -> dict[str, Any]:
     import logging
 
     import numpy as np
-    import nutpie
 
     from relevance.config import load_experiment
     from relevance.fit import compiled_model
@@ -386,16 +395,10 @@ def helper_cells_unsegmented(payload: dict[str, Any]) -> dict[str, Any]:
     model, compile_seconds, _ = compiled_model(d)
     logging.getLogger("nutpie").setLevel(logging.WARNING)
     started = time.perf_counter()
-    trace = nutpie.sample(
-        model,
-        draws=payload["draws"],
-        tune=payload["tune"],
-        chains=2,
-        cores=2,
-        seed=experiment.sampler.seed,
-        progress_bar=False,
-        target_accept=experiment.sampler.target_accept,
+    settings = experiment.sampler.model_copy(
+        update={"draws": payload["draws"], "tune": payload["tune"], "chains": 2}
     )
+    trace = nutpie_sample(model, settings, settings.seed)
     sample_seconds = time.perf_counter() - started
     posterior = trace.posterior.to_dataset()
     flat = {
@@ -520,16 +523,7 @@ def helper_backend(payload: dict[str, Any]) -> dict[str, Any]:
 
     def nutpie_sampler(compiled: Any) -> Callable[[int], Any]:
         def draw(seed: int) -> Any:
-            return nutpie.sample(
-                compiled,
-                draws=s.draws,
-                tune=s.tune,
-                chains=s.chains,
-                cores=min(s.chains, 2),
-                seed=seed,
-                progress_bar=False,
-                target_accept=s.target_accept,
-            )
+            return nutpie_sample(compiled, s, seed)
 
         return draw
 

@@ -221,25 +221,22 @@ def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit
     """
     compiled, compile_seconds, _ = compiled_model(d)
     started = time.perf_counter()
-    target_accept = sampler.target_accept
-    posterior = _sample(compiled, sampler, target_accept)
-    diagnostics = diagnose(posterior, d, sampler, thresholds)
-    if diagnostics.divergences > thresholds.max_divergences and target_accept < RETRY_TARGET_ACCEPT:
-        target_accept = RETRY_TARGET_ACCEPT
-        posterior = _sample(compiled, sampler, target_accept)
-        diagnostics = diagnose(posterior, d, sampler, thresholds)
-    longer = longer_sampler(diagnostics, sampler, thresholds)
-    if longer is not None:
-        posterior = _sample(compiled, longer, target_accept)
-        diagnostics = diagnose(posterior, d, longer, thresholds)
+
+    def attempt(settings: SamplerConfig, target_accept: float) -> tuple[xr.DataTree, Diagnostics]:
+        """Sample and judge; divergences get one refit with smaller steps."""
+        posterior = _sample(compiled, settings, target_accept)
+        diagnostics = diagnose(posterior, d, settings, thresholds)
         if (
             diagnostics.divergences > thresholds.max_divergences
             and target_accept < RETRY_TARGET_ACCEPT
         ):
-            target_accept = RETRY_TARGET_ACCEPT
-            posterior = _sample(compiled, longer, target_accept)
-            diagnostics = diagnose(posterior, d, longer, thresholds)
-    diagnostics = replace(diagnostics, target_accept=target_accept)
+            return attempt(settings, RETRY_TARGET_ACCEPT)
+        return posterior, replace(diagnostics, target_accept=target_accept)
+
+    posterior, diagnostics = attempt(sampler, sampler.target_accept)
+    longer = longer_sampler(diagnostics, sampler, thresholds)
+    if longer is not None:
+        posterior, diagnostics = attempt(longer, diagnostics.target_accept)
     sample_seconds = time.perf_counter() - started
     return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})
 
