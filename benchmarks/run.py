@@ -177,16 +177,14 @@ def helper_campaign(payload: dict[str, Any]) -> dict[str, Any]:
     stages = _stage_seconds(proc.stderr)
     report_dir = next(p.parent for p in out.glob("*/results.json"))
 
-    from types import SimpleNamespace
-
     started = time.perf_counter()
-    from relevance.report import CampaignReport  # what the notebook kernel imports first
+    from relevance.report.campaign import CampaignReport
 
     import_seconds = time.perf_counter() - started
     from relevance.results import Results
 
     results = Results.read(report_dir / "results.json")
-    report = CampaignReport(SimpleNamespace(results=results))  # figures read only .results
+    report = CampaignReport(results)
     sections = notebook_figure_sections()
     started = time.perf_counter()
     for section in sections:
@@ -216,7 +214,7 @@ def helper_campaign(payload: dict[str, Any]) -> dict[str, Any]:
 
 def bench_spec(rows: int) -> Any:
     """The benchmark campaign: holdout + 3 versions, 4 lifecycle stages, known effects."""
-    from relevance.simulate import CampaignSpec, VersionEffect
+    from relevance.io.simulate import CampaignSpec, VersionEffect
 
     return CampaignSpec(
         recipients=rows,
@@ -238,7 +236,7 @@ def bench_spec(rows: int) -> Any:
 
 
 def helper_write_parquet(payload: dict[str, Any]) -> dict[str, Any]:
-    from relevance.simulate import write_parquet
+    from relevance.io.simulate import write_parquet
 
     spec = bench_spec(int(payload["rows"]))
     started = time.perf_counter()
@@ -253,9 +251,10 @@ def helper_write_parquet(payload: dict[str, Any]) -> dict[str, Any]:
 def helper_fit(payload: dict[str, Any]) -> dict[str, Any]:
     """Aggregation, then fit twice per size in this process; the second fit is the warm one."""
     from relevance.config import load_experiment
-    from relevance.fit import fit
-    from relevance.models import design, layout
-    from relevance.sources import load_cells
+    from relevance.io.sources import load_cells
+    from relevance.model.design import design
+    from relevance.model.fit import fit
+    from relevance.model.layout import layout
 
     rows = []
     for size, experiment_path in payload["experiments"]:
@@ -264,7 +263,7 @@ def helper_fit(payload: dict[str, Any]) -> dict[str, Any]:
         cells = load_cells(experiment)
         aggregate = time.perf_counter() - started
         lay = layout(cells)
-        row: dict[str, Any] = {"rows": size, "aggregate": aggregate, "cells": len(cells.frame)}
+        row: dict[str, Any] = {"rows": size, "aggregate": aggregate, "cells": cells.count}
         for key, metrics in (("one", (experiment.primary,)), ("all", tuple(experiment.metrics))):
             d = design(lay, metrics, experiment.priors)
             started = time.perf_counter()
@@ -383,9 +382,11 @@ def helper_cells_unsegmented(payload: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     from relevance.config import load_experiment
-    from relevance.fit import compiled_model
-    from relevance.models import cell_means, design, layout
-    from relevance.sources import load_cells
+    from relevance.io.sources import load_cells
+    from relevance.model.build import cell_means
+    from relevance.model.compile import compiled_model
+    from relevance.model.design import design
+    from relevance.model.layout import layout
 
     experiment = load_experiment(payload["experiment"])
     started = time.perf_counter()
@@ -420,9 +421,10 @@ def helper_cells_unsegmented(payload: dict[str, Any]) -> dict[str, Any]:
 def _demo_design(payload: dict[str, Any]) -> tuple[Any, Any]:
     """The demo experiment's joint design (all metrics, lifecycle x fatigue segments)."""
     from relevance.config import load_experiment
-    from relevance.fatigue import bucket_cells
-    from relevance.models import design, layout
-    from relevance.sources import load_cells
+    from relevance.decide.fatigue import bucket_cells
+    from relevance.io.sources import load_cells
+    from relevance.model.design import design
+    from relevance.model.layout import layout
 
     experiment = load_experiment(payload["experiment"], overrides=payload["overrides"])
     cells = bucket_cells(experiment, load_cells(experiment))
@@ -436,7 +438,7 @@ def _trace_quality(trace: Any, d: Any) -> tuple[float, int]:
     import arviz as az
     import numpy as np
 
-    from relevance.fit import reported_quantities
+    from relevance.model.diagnostics import reported_quantities
 
     quantities = reported_quantities(trace, d)
     ess = az.ess(quantities, method="bulk")
@@ -515,8 +517,8 @@ def helper_backend(payload: dict[str, Any]) -> dict[str, Any]:
     import nutpie
     import pymc as pm
 
-    from relevance.fit import compile_design
-    from relevance.models import build_model
+    from relevance.model.build import build_model
+    from relevance.model.compile import compile_design
 
     if kind in ("numpyro", "blackjax") and importlib.util.find_spec(kind) is None:
         return {"skipped": f"{kind} is not installed (jax is)"}
@@ -1011,7 +1013,7 @@ def campaign_table(runs: dict[str, Outcome], writes: dict[int, Outcome], big_row
         ("- plotting (figure sections, timed in-process)", lambda v: sec(v["plotting"])),
         ("- rest: kernel start, imports, saving outputs", lambda v: sec(rest(v))),
         (
-            "- (of which `import relevance.report`, timed in a fresh process)",
+            "- (of which `import relevance.report.campaign`, timed in a fresh process)",
             lambda v: sec(v["import"]),
         ),
         ("nbconvert (HTML render)", lambda v: sec(v["nbconvert"])),

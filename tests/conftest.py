@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from relevance import simulate
+from relevance.io import simulate
 
 DEMO_RECIPIENTS = 200_000
 DEMO_SEED = 1

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from conftest import DEFAULT_SECTIONS, write_experiment
-from relevance.analysis import analyze
 from relevance.config import PROJECT_CONFIGS, load_experiment
 from relevance.errors import ChecksFailed, ConfigError, InputError
+from relevance.pipeline.analysis import analyze
 
 PURCHASE = DEFAULT_SECTIONS["metrics"][0]
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import write_experiment
-from relevance.analysis import Analysis, analyze
+from relevance.pipeline.analysis import Analysis, analyze
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "hillstrom.csv"
 HOLDOUT = "No E-Mail"

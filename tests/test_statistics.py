@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 from conftest import SimulatedCampaign, simulated_campaign, write_experiment
-from relevance import simulate
-from relevance.analysis import Analysis, analyze
+from relevance.io import simulate
+from relevance.pipeline.analysis import Analysis, analyze
 from relevance.results import Verdict
 
 SEGMENTS = ["lifecycle_stage", "emails_prior_7d_bucket"]
@@ -283,7 +283,7 @@ def test_net_value_matches_hand_computation(
     results = demo_analysis.results
     valued = {"revenue": 0.3, "unsubscribe": -8.0}
     draws = demo_analysis.draws()
-    population = demo_analysis.layout.stats["n"].sum(axis=0)
+    population = demo_analysis.layout.n.sum(axis=0)
     weights = population / population.sum()
     assert [v.version for v in results.net_value] == ["A", "B"]
     for index, net in enumerate(results.net_value, start=1):

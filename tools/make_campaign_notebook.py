@@ -17,11 +17,17 @@ c = nbf.v4.new_code_cell(params)
 c.metadata["tags"] = ["parameters"]
 cells.append(c)
 cells.append(
-    nbf.v4.new_code_cell("""from relevance.report import CampaignReport
+    nbf.v4.new_code_cell("""from relevance import analyze
+from relevance.config import sampler_overrides
+from relevance.report.campaign import CampaignReport
 
-report = CampaignReport.create(
-    experiment_path, output_dir, profile=profile, seed=seed, draws=draws, tune=tune, chains=chains
+analysis = analyze(
+    experiment_path,
+    profile=profile or None,
+    overrides=sampler_overrides(seed=seed, draws=draws, tune=tune, chains=chains),
 )
+analysis.save(output_dir)
+report = CampaignReport(analysis.results)
 report.title()""")
 )
 cells.append(

@@ -11,13 +11,19 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
-from relevance.errors import InputError, RelevanceError, RunFailed
+from relevance.config import DEFAULT_SEED
+from relevance.errors import InputError, RunFailed
+
+if TYPE_CHECKING:
+    from relevance.batch.outcome import Batch
+    from relevance.planning.plan import PlanInputs
 
 app = typer.Typer(
     add_completion=False,
@@ -47,8 +53,9 @@ class Progress:
         self.started = time.perf_counter()
 
     def step(self, message: str) -> None:
+        """Print one step with the seconds since the start (messages are never markup)."""
         if not self.quiet:
-            err.print(f"[dim]{time.perf_counter() - self.started:6.1f}s[/dim] {message}")
+            err.print(f"[dim]{time.perf_counter() - self.started:6.1f}s[/dim] {escape(message)}")
 
 
 def fail(error: BaseException, debug: bool) -> None:
@@ -69,45 +76,6 @@ def fail(error: BaseException, debug: bool) -> None:
     raise typer.Exit(1)
 
 
-def run_experiment(
-    experiment: Path,
-    out_dir: Path,
-    profile: str | None,
-    seed: int | None,
-    progress: Progress,
-    notebook: Path | None = None,
-) -> tuple[Path, dict[str, float]]:
-    """Run the campaign notebook into a staging folder and swap it into `out_dir/NAME`."""
-    from relevance.config import load_experiment
-    from relevance.notebook import execute, notebook_path, render_html
-    from relevance.outputs import inside, staged_folder
-
-    seconds: dict[str, float] = {}
-    loaded = load_experiment(experiment, profile=profile)
-    target = inside(out_dir, loaded.name)
-    progress.step(f"experiment [bold]{loaded.name}[/bold] is valid; running the report notebook")
-    with staged_folder(target) as staging:
-        started = time.perf_counter()
-        execute(
-            notebook or notebook_path("campaign_report"),
-            staging / "report.ipynb",
-            {
-                "experiment_path": str(experiment.resolve()),
-                "output_dir": str(staging),
-                "profile": profile or "",
-                "seed": seed,
-            },
-            cwd=Path.cwd(),
-        )
-        seconds["notebook"] = time.perf_counter() - started
-        progress.step("notebook executed; rendering HTML")
-        started = time.perf_counter()
-        size = render_html(staging / "report.ipynb", staging / "report.html", loaded.name)
-        seconds["html"] = time.perf_counter() - started
-        seconds["html_bytes"] = size
-    return target, seconds
-
-
 @app.command()
 def run(
     experiment: Annotated[
@@ -126,29 +94,28 @@ def run(
     debug: Debug = False,
 ) -> None:
     """Analyse one experiment: notebook, report.html, results.json and the posterior."""
+    # Each command imports what it needs when it runs, so `relevance --help` starts at once.
+    from relevance.pipeline.notebooks import run_experiment
+    from relevance.results import Results
+
     progress = Progress(quiet)
     try:
         target, _ = run_experiment(
-            experiment, out, profile or ("quick" if quick else None), seed, progress, notebook
+            experiment, out, profile or ("quick" if quick else None), seed, progress.step, notebook
         )
-        from relevance.results import Results
-
         results = Results.read(target / "results.json")
-    except (RelevanceError, OSError) as error:
-        fail(error, debug)
-        return
     except Exception as error:  # a failure we did not foresee: still no traceback by default
         fail(error, debug)
         return
     progress.step(f"report written to {target / 'report.html'}")
-    stdout.print(f"{results.experiment}: {results.campaign.headline}")
-    for verdict in results.verdicts:
-        if not quiet:
-            stdout.print(f"  - {verdict.sentence}")
+    say(f"{results.experiment}: {results.campaign.headline}")
+    if not quiet:
+        for verdict in results.verdicts:
+            say(f"  - {verdict.sentence}")
 
 
-@app.command()
-def plan(
+@app.command("plan")
+def plan_command(
     baseline_rate: Annotated[
         float, typer.Option(help="Conversion rate without the email, per recipient (0.03 = 3%).")
     ],
@@ -168,7 +135,7 @@ def plan(
     target_assurance: Annotated[
         float, typer.Option(help="Wanted chance of a clear verdict.")
     ] = 0.8,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 20261123,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the plan report (OUT/plan/).")
     ] = Path("reports"),
@@ -177,65 +144,69 @@ def plan(
     debug: Debug = False,
 ) -> None:
     """How big a no-send holdout to keep: chance of a clear verdict and cost, per share."""
-    from pydantic import ValidationError
-
-    from relevance.notebook import execute, notebook_path, render_html
-    from relevance.outputs import inside, staged_folder
-    from relevance.planning import Plan, PlanInputs
+    from relevance.io.outputs import inside
+    from relevance.pipeline.notebooks import notebook_path, run_notebook
+    from relevance.planning.plan import Plan
 
     progress = Progress(quiet)
     try:
-        share_list = [float(x) for x in shares.split(",") if x.strip()]
-        inputs = PlanInputs(
+        inputs = plan_inputs(
             baseline_rate=baseline_rate,
             expected_uplift=expected_uplift,
             rope=rope,
             recipients=recipients,
-            holdout_shares=share_list,
+            shares=shares,
             value_per_conversion=value_per_conversion,
             target_assurance=target_assurance,
             seed=seed,
         )
         target = inside(out, name)
         progress.step("inputs are valid; running the planning notebook")
-        with staged_folder(target) as staging:
-            parameters = inputs.model_dump(
-                mode="json",
-                include=set(PlanInputs.model_fields)
-                - {"posterior_draws", "currency", "probability", "simulations"},
-            )
-            execute(
-                notebook_path("holdout_planning"),
-                staging / "plan.ipynb",
-                {**parameters, "output_dir": str(staging)},
-                cwd=Path.cwd(),
-            )
-            render_html(staging / "plan.ipynb", staging / "plan.html", f"holdout plan: {name}")
+        parameters = inputs.model_dump(
+            mode="json", exclude={"posterior_draws", "currency", "probability", "simulations"}
+        )
+        run_notebook(
+            notebook_path("holdout_planning"),
+            target,
+            parameters,
+            "plan.html",
+            f"holdout plan: {name}",
+            step=progress.step,
+        )
         result = Plan.model_validate_json((target / "plan.json").read_text(encoding="utf-8"))
-    except ValueError as error:
-        if isinstance(error, ValidationError):
-            first = error.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
-            error = InputError(
-                None,
-                f"--{where.split('.')[0].replace('_', '-')}",
-                first["msg"],
-                "see `relevance plan --help`",
-            )
-        else:
-            error = InputError(
-                None,
-                "--shares",
-                f"not a comma-separated list of numbers: {shares!r}",
-                "e.g. --shares 0.05,0.1,0.2",
-            )
-        fail(error, debug)
-        return
     except Exception as error:
         fail(error, debug)
         return
     progress.step(f"plan written to {target / 'plan.html'}")
-    stdout.print(result.sentence)
+    say(result.sentence)
+
+
+def plan_inputs(shares: str, **values: object) -> PlanInputs:
+    """Validated planning inputs from the command's options; errors name the option."""
+    from pydantic import ValidationError
+
+    from relevance.planning.plan import PlanInputs
+
+    try:
+        share_list = [float(x) for x in shares.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(
+            None,
+            "--shares",
+            f"not a comma-separated list of numbers: {shares!r}",
+            "e.g. --shares 0.05,0.1,0.2",
+        ) from None
+    try:
+        return PlanInputs(holdout_shares=share_list, **values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = str(first["loc"][0]) if first["loc"] else "shares"
+        raise InputError(
+            None,
+            f"--{option.replace('holdout_', '').replace('_', '-')}",
+            first["msg"],
+            "see `relevance plan --help`",
+        ) from None
 
 
 @app.command()
@@ -244,18 +215,15 @@ def validate(
     debug: Debug = False,
 ) -> None:
     """Check an experiment's config and data in seconds, without fitting any model."""
+    from relevance.checks.suite import stop_on_errors
     from relevance.config import load_experiment
+    from relevance.pipeline.analysis import check_data
+    from relevance.results import Severity
 
     notes = []  # warnings and notes: shown after the errors, or on success
     try:
         loaded = load_experiment(experiment)
-        from relevance.checks import row_checks, run_checks, stop_on_errors  # pandas, DuckDB
-        from relevance.results import Severity
-        from relevance.sources import load_cells, rows_path
-
-        cells = load_cells(loaded)
-        path = rows_path(loaded)
-        findings = run_checks(loaded, cells, row_checks(loaded, path) if path else None)
+        cells, findings = check_data(loaded)
         notes = [f for f in findings if f.severity is not Severity.ERROR]
         stop_on_errors(loaded, findings)
     except Exception as error:
@@ -263,12 +231,13 @@ def validate(
             fail(error, debug)
         finally:
             for note in notes:
-                stdout.print(f"[{note.severity.value}] {note.message}", markup=False)
+                say(f"[{note.severity.value}] {note.message}")
         return
     for note in notes:
-        stdout.print(f"[{note.severity.value}] {note.message}", markup=False)
-    stdout.print(
-        f"{loaded.name}: config and data are valid ({cells.recipients:,} recipients, {len(cells.frame)} cells)."
+        say(f"[{note.severity.value}] {note.message}")
+    say(
+        f"{loaded.name}: config and data are valid ({cells.recipients:,} recipients, "
+        f"{cells.count} cells)."
     )
 
 
@@ -283,20 +252,23 @@ def simulate(
     debug: Debug = False,
 ) -> None:
     """Write a synthetic campaign with known truth (one row per recipient) to Parquet."""
-    from relevance import simulate as simulator
+    from relevance.io import simulate as simulator
 
     try:
-        spec = simulator.preset(preset, recipients=recipients, seed=seed)
+        try:
+            spec = simulator.preset(preset, recipients=recipients, seed=seed)
+        except ValueError as error:
+            raise InputError(
+                None, "--preset", str(error), "choose one of the listed presets"
+            ) from None
         started = time.perf_counter()
         simulator.write_parquet(spec, out_file)
-    except ValueError as error:
-        fail(InputError(None, "--preset", str(error), "choose one of the listed presets"), debug)
-        return
     except Exception as error:
         fail(error, debug)
         return
-    stdout.print(
-        f"wrote {recipients:,} recipients ({preset}, seed {seed}) to {out_file} in {time.perf_counter() - started:.1f}s"
+    say(
+        f"wrote {recipients:,} recipients ({preset}, seed {seed}) to {out_file} in "
+        f"{time.perf_counter() - started:.1f}s"
     )
 
 
@@ -328,14 +300,14 @@ def run_all(
 
     Exits 1 if any experiment failed; the others are still done.
     """
-    from relevance.batch import run_batch, summary_table
+    from relevance.batch.run import run_batch
 
     progress = Progress(quiet)
     try:
         batch = run_batch(
             folder, out, profile or ("quick" if quick else None), jobs, force, progress.step
         )
-    except (RelevanceError, OSError) as error:
+    except Exception as error:
         fail(error, debug)
         return
     if debug:
@@ -346,6 +318,43 @@ def run_all(
     wide = stdout if stdout.is_terminal else Console(highlight=False, width=160)
     wide.print(summary_table(batch))
     raise typer.Exit(1 if batch.failed else 0)
+
+
+def summary_table(batch: Batch) -> Table:
+    """A rich table: experiment, verdict, time, status (with the first line of any error)."""
+    count = len(batch.outcomes)
+    table = Table(
+        title=f"relevance run-all: {count} experiment{'s' if count != 1 else ''}",
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("experiment", overflow="fold")
+    table.add_column("verdict", overflow="fold")
+    table.add_column("time", justify="right")
+    table.add_column("status", overflow="fold")
+    styles = {"ok": "green", "skipped": "cyan", "failed": "red"}
+    rows = [*batch.outcomes, *([batch.portfolio] if batch.portfolio else [])]
+    for o in rows:
+        verdict = o.verdict or "–"
+        if o.send:
+            verdict = f"{verdict}: send {o.send}"
+        style = styles[o.status]
+        table.add_row(
+            escape(o.name),
+            escape(verdict),
+            f"{o.seconds:.0f}s",
+            f"[{style}]{escape(o.status_text)}[/{style}]",
+        )
+    table.caption = escape(
+        f"{len(batch.failed)} failed · {batch.seconds:.0f}s with {batch.jobs} job(s) · "
+        f"index: {batch.out / 'index.html'}"
+    )
+    return table
+
+
+def say(text: str) -> None:
+    """Print a result line on stdout, literally (labels may contain rich markup)."""
+    stdout.print(text, markup=False)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from relevance.errors import ConfigError
 
 PROJECT_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+DEFAULT_SEED = 20261123
+"""The seed of every random draw unless told otherwise (sampler, planner, portfolio)."""
 
 
 class Strict(BaseModel):
@@ -144,7 +146,7 @@ class SamplerConfig(Strict):
     draws: int = Field(1000, ge=50, le=100_000)
     tune: int = Field(1000, ge=50, le=100_000)
     chains: int = Field(2, ge=1, le=16)
-    seed: int = 20261123
+    seed: int = DEFAULT_SEED
     target_accept: float = Field(
         0.95,
         gt=0.5,
@@ -362,13 +364,30 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def find_configs(experiment_path: Path) -> Path:
-    """The `configs/` folder: beside or above the experiment, else the project's own."""
-    for folder in experiment_path.resolve().parents:
+def find_configs(near: Path) -> Path:
+    """The `configs/` folder: beside or above `near` (a file or folder), else the project's own."""
+    start = near.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else start.parents:
         candidate = folder / "configs"
         if (candidate / "defaults.yaml").exists():
             return candidate
     return PROJECT_CONFIGS
+
+
+def configured_diagnostics(near: Path) -> DiagnosticsConfig:
+    """The convergence thresholds of the `configs/` found from `near` (as :func:`find_configs`).
+
+    For analyses that have no experiment file of their own, such as the portfolio.
+    """
+    file = find_configs(near) / "defaults.yaml"
+    values = _read_yaml(file) if file.exists() else {}
+    _validate_section_keys(file, values)
+    try:
+        return DiagnosticsConfig.model_validate(values.get("diagnostics") or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "diagnostics." + ".".join(str(part) for part in first["loc"])
+        raise ConfigError(file, f"`{where}`", first["msg"], "correct the threshold") from None
 
 
 def load_experiment(
@@ -423,3 +442,15 @@ def _validate_section_keys(file: Path, values: dict[str, Any]) -> None:
                 f"unknown section; {hint}defaults and profiles may set {', '.join(SHARED_SECTIONS)}",
                 "remove or rename the key",
             )
+
+
+def sampler_overrides(
+    seed: int | None = None,
+    draws: int | None = None,
+    tune: int | None = None,
+    chains: int | None = None,
+) -> dict[str, Any]:
+    """Overrides for :func:`load_experiment` from notebook or CLI parameters (None keeps)."""
+    given = {"seed": seed, "draws": draws, "tune": tune, "chains": chains}
+    sampler = {key: value for key, value in given.items() if value is not None}
+    return {"sampler": sampler} if sampler else {}

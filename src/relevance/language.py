@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 
 from relevance.config import MetricConfig
-from relevance.results import Uplift, Verdict
-
-PER = 1000
+from relevance.results import PER, Uplift, Verdict
 
 
 def number(value: float, signed: bool = False) -> str:
@@ -46,9 +44,14 @@ def amount(
     return f"{money(per_recipient * PER, symbol, signed=signed)} {metric.display}"
 
 
+def span(low: float, high: float, currency: str = "") -> str:
+    """'2.0 to 6.3' for a per-recipient interval shown per 1,000 recipients."""
+    return f"{money(low * PER, currency)} to {money(high * PER, currency)}"
+
+
 def interval(low: float, high: float, share: float, currency: str = "") -> str:
     """'95%: 2.0 to 6.3' for a per-recipient interval shown per 1,000 recipients."""
-    return f"{share * 100:.0f}%: {money(low * PER, currency)} to {money(high * PER, currency)}"
+    return f"{share * 100:.0f}%: {span(low, high, currency)}"
 
 
 def money(value: float, currency: str = "", signed: bool = False) -> str:

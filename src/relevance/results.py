@@ -11,7 +11,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from relevance.config import MetricConfig
+
 SCHEMA_VERSION = "1.0"
+PER = 1000
+"""Effects are shown per 1,000 recipients; results store them per recipient."""
 
 
 class Verdict(StrEnum):
@@ -202,7 +206,7 @@ class Results(Record):
     holdout: str
     versions: list[str]
     primary_metric: str
-    metrics: list[dict[str, object]]
+    metrics: list[MetricConfig]
     segments: list[str]
     interval: float
     probability: float
@@ -232,6 +236,15 @@ class Results(Record):
             ):
                 return item
         raise KeyError((metric, version, column, level))
+
+    def metric(self, name: str) -> MetricConfig:
+        """The configuration of one metric, by name."""
+        return next(m for m in self.metrics if m.name == name)
+
+    @property
+    def primary(self) -> MetricConfig:
+        """The metric the verdict is decided on."""
+        return self.metric(self.primary_metric)
 
     def verdict(self, version: str) -> VersionVerdict:
         """The verdict on one version."""

@@ -1,0 +1,1 @@
+"""From posterior draws to decisions: uplift, verdicts, net value, fatigue, model checks."""

@@ -1,0 +1,136 @@
+"""Verdicts: per version (the primary metric's ROPE rule, overruled by a harmed guardrail)
+and for the campaign (which version to send, if any).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from relevance.config import Experiment, MetricConfig
+from relevance.decide.uplift import OVERALL, direction
+from relevance.language import (
+    amount,
+    interval,
+    number,
+    recipients_phrase,
+    uplift_sentence,
+    version_label,
+)
+from relevance.model.layout import Layout
+from relevance.results import PER, CampaignVerdict, NetValue, Uplift, Verdict, VersionVerdict
+
+
+def extra_recipients_needed(
+    uplift: Uplift, metric: MetricConfig, current: int, threshold: float
+) -> int | None:
+    """Roughly how many more recipients would turn an inconclusive verdict into a clear one.
+
+    Assumes the posterior mean stays put and its standard deviation shrinks as 1/sqrt(n):
+    the nearest verdict boundary must be z = Phi^-1(threshold) standard deviations away.
+    """
+    z = float(stats.norm.ppf(threshold))
+    benefit = direction(metric) * uplift.uplift_mean
+    gaps = [abs(benefit) - metric.rope]  # beyond the ROPE: beats or harmful
+    if metric.rope > 0:
+        gaps.append(metric.rope - abs(benefit))  # inside the ROPE: irrelevant
+    gap = max(gaps)
+    if gap <= 0 or uplift.uplift_sd <= 0:
+        return None
+    factor = (z * uplift.uplift_sd / gap) ** 2
+    if factor <= 1:
+        return 0
+    if factor > 1e4:
+        return None
+    return int(np.ceil(current * (factor - 1)))
+
+
+def version_verdicts(
+    experiment: Experiment, lay: Layout, uplifts: list[Uplift]
+) -> list[VersionVerdict]:
+    """Verdict per version: the primary metric's ROPE verdict, overruled by a harmed guardrail."""
+    by_key = {(u.metric, u.version, u.segment_column, u.segment_level): u for u in uplifts}
+    primary = experiment.primary
+    currency = experiment.decision.currency
+    share = experiment.decision.interval
+    verdicts = []
+    for index, version in enumerate(lay.versions, start=1):
+        main = by_key[(primary.name, version, *OVERALL)]
+        verdict = main.verdict
+        reasons = [uplift_sentence(primary, main, share, currency)]
+        harmed = []
+        for guard in experiment.guardrails:
+            guard_uplift = by_key[(guard.name, version, *OVERALL)]
+            if guard_uplift.p_worse_beyond_rope >= experiment.decision.probability:
+                harmed.append(guard)
+                reasons.append(
+                    f"It worsens {guard.display}: {amount(guard, guard_uplift.uplift_mean, currency)} "
+                    f"per 1,000 recipients ({interval(guard_uplift.uplift_low, guard_uplift.uplift_high, share)}), "
+                    f"beyond the ±{number(guard.rope * PER)} that would matter."
+                )
+        if harmed:
+            verdict = Verdict.HARMFUL
+        sentence = reasons[0]
+        if harmed and main.verdict is not Verdict.HARMFUL:
+            sentence = f"{version_label(version)} is harmful. " + " ".join(reasons)
+        extra = None
+        if verdict is Verdict.INCONCLUSIVE:
+            current = int(lay.n[[0, index]].sum())
+            extra = extra_recipients_needed(main, primary, current, experiment.decision.probability)
+            sentence = f"{sentence} {recipients_phrase(extra)}"
+        verdicts.append(
+            VersionVerdict(
+                version=version,
+                verdict=verdict,
+                sentence=sentence,
+                reasons=reasons,
+                p_beats_holdout=main.p_beats_holdout,
+                extra_recipients_needed=extra,
+            )
+        )
+    return verdicts
+
+
+def campaign_verdict(
+    experiment: Experiment,
+    verdicts: list[VersionVerdict],
+    values: list[NetValue],
+    reliable: bool,
+    uplifts: list[Uplift],
+) -> CampaignVerdict:
+    """Send the winner with the highest expected net value (or, without values, the largest
+    expected gain on the primary metric), or say that no version beats sending nothing."""
+    primary = experiment.primary
+    benefit_of = {
+        u.version: direction(primary) * u.uplift_mean
+        for u in uplifts
+        if u.metric == primary.name and (u.segment_column, u.segment_level) == OVERALL
+    }
+    winners = [v for v in verdicts if v.verdict is Verdict.BEATS]
+    caveat = "" if reliable else " (the sampler did not converge: do not rely on these numbers yet)"
+    if not winners:
+        parts = "; ".join(f"{version_label(v.version)}: {v.verdict.value}" for v in verdicts)
+        return CampaignVerdict(
+            send=None,
+            headline=f"No version beats sending nothing ({parts}){caveat}.",
+            reliable=reliable,
+        )
+    value_of = {v.version: v.mean for v in values}
+    if value_of:
+        best = max(winners, key=lambda v: value_of[v.version])
+        if value_of[best.version] <= 0:
+            return CampaignVerdict(
+                send=None,
+                headline=(
+                    f"{version_label(best.version)} beats sending nothing, but not by enough to pay "
+                    f"for sending it once costs and unsubscribes are counted{caveat}."
+                ),
+                reliable=reliable,
+            )
+    else:
+        best = max(winners, key=lambda v: benefit_of[v.version])
+    return CampaignVerdict(
+        send=best.version,
+        headline=f"Send {version_label(best.version)}: it beats sending nothing{caveat}.",
+        reliable=reliable,
+    )

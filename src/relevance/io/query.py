@@ -1,0 +1,230 @@
+"""The one cells query: a GROUP BY per arm x segment cell, rendered for each SQL engine.
+
+Files (DuckDB) and warehouses (PostgreSQL, DuckDB database files) run the same SQL, with
+the few engine-specific spellings taken from a :class:`Dialect`; the row checks use the same
+conditions for bad values (:func:`outcome_problems`), so a count and its example row agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from relevance.config import Experiment, MetricConfig
+from relevance.io.cells import MISSING_LEVEL, stat_column
+
+# Sums are added up as exact fixed-point decimals (12 digits after the point), so the cells do
+# not depend on row order or on how DuckDB splits the work between threads: same file, same
+# cells, same fingerprint, same posterior.
+EXACT_SUM = "DECIMAL(38, 12)"
+ROW_NUMBER = "__relevance_row__"
+
+
+def quote(identifier: str) -> str:
+    """A SQL identifier, quoted so that spaces and quotes in column names are safe."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+ColumnKind = Literal["number", "boolean", "text"]
+
+
+# Text a DuckDB TRY_CAST(... AS DOUBLE) accepts: decimal or exponent notation with optional
+# sign, surrounding whitespace and single underscores between digits; nan, inf, infinity.
+# Groups are non-capturing: PostgreSQL then matches with its DFA alone.
+_DIGITS = "[0-9]+(?:_[0-9]+)*"
+NUMBER_PATTERN = (
+    rf"^\s*[-+]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:e[-+]?{_DIGITS})?"
+    r"|inf|infinity|nan)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one database spells the few expressions the cells query needs (DuckDB here).
+
+    ``kinds`` gives the kind of a column when known (``number``, ``boolean``, ``text``); for
+    PostgreSQL a column not listed is treated as text, which is always correct, only slower.
+    """
+
+    name: str
+    kinds: Mapping[str, ColumnKind] = field(default_factory=dict)
+
+    def to_double(self, column: str) -> str:
+        """The column as a double, NULL where the value is not a number."""
+        return f"TRY_CAST({quote(column)} AS DOUBLE)"
+
+    def isnan(self, value: str) -> str:
+        """True where `value` is NaN (NULL stays NULL)."""
+        return f"isnan({value})"
+
+    def isinf(self, value: str) -> str:
+        """True where `value` is +-infinity (NULL stays NULL)."""
+        return f"isinf({value})"
+
+    def exact_sum(self, expression: str, where: str) -> str:
+        """Sum of `expression` where `where` holds, as exact fixed-point (12 decimals)."""
+        return (
+            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({expression} AS {EXACT_SUM}) END), 0) "
+            "AS DOUBLE)"
+        )
+
+    def relation(self, relation: str, columns: list[str]) -> str:
+        """The relation the cells are computed from (a dialect may add derived columns)."""
+        return relation
+
+
+@dataclass(frozen=True)
+class PostgresDialect(Dialect):
+    """PostgreSQL: no TRY_CAST, isnan or isinf; NaN equals NaN and sorts above all numbers."""
+
+    name: str = "postgresql"
+
+    def to_double(self, column: str) -> str:
+        raw = quote(column)
+        kind = self.kinds.get(column, "text")
+        if kind == "number":
+            return f"CAST({raw} AS double precision)"
+        if kind == "boolean":
+            return f"CAST(CAST({raw} AS integer) AS double precision)"
+        return quote(self._parsed(column))  # parsed once per row in `relation`
+
+    def isnan(self, value: str) -> str:
+        return f"({value} = 'NaN'::double precision)"
+
+    def isinf(self, value: str) -> str:
+        return f"({value} IN ('Infinity'::double precision, '-Infinity'::double precision))"
+
+    def exact_sum(self, expression: str, where: str) -> str:
+        """DuckDB's CAST(x AS DECIMAL(38, 12)) rounds x * 1e12 (a double product) half away
+        from zero; its DECIMAL -> DOUBLE is correctly rounded. The same steps here (one bigint
+        per row, summed exactly as numeric, scaled exactly, then correctly rounded to double)
+        give bit-identical sums."""
+        y = f"(({expression}) * CAST(1e12 AS double precision))"
+        rounded = f"(trunc({y}) + CASE WHEN abs({y} - trunc({y})) >= 0.5 THEN sign({y}) ELSE 0 END)"
+        return (
+            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({rounded} AS bigint) END), 0) "
+            "* 1e-12 AS double precision)"
+        )
+
+    @staticmethod
+    def _parsed(column: str) -> str:
+        return "__relevance_number_" + hashlib.sha256(column.encode()).hexdigest()[:12]
+
+    def relation(self, relation: str, columns: list[str]) -> str:
+        """Text columns parsed once per row: the regex is the cost, and inlined into every
+        aggregate it would run ten times. ``unnest(ARRAY[x])`` (one row per row) keeps the
+        planner from inlining it while, unlike an ``OFFSET 0`` fence, allowing a parallel scan.
+        """
+        text = [c for c in dict.fromkeys(columns) if self.kinds.get(c, "text") == "text"]
+        if not text:
+            return relation
+        parsed = []
+        for column in text:
+            value = f"CAST({quote(column)} AS text)"
+            number = (
+                f"CASE WHEN {value} ~* '{NUMBER_PATTERN}' "
+                f"THEN CAST(replace({value}, '_', '') AS double precision) END"
+            )
+            parsed.append(f"unnest(ARRAY[{number}]) AS {quote(self._parsed(column))}")
+        return f"(SELECT *, {', '.join(parsed)} FROM {relation}) AS parsed"
+
+
+DUCKDB = Dialect("duckdb")
+POSTGRES = PostgresDialect()
+
+
+def _finite(d: Dialect, value: str) -> str:
+    return f"NOT {d.isnan(value)} AND NOT {d.isinf(value)}"
+
+
+def outcome_problems(metric: MetricConfig, d: Dialect = DUCKDB) -> dict[str, str]:
+    """SQL conditions, one per kind of bad outcome value, true on a row with that problem.
+
+    The cells count them (missing, invalid, negative for revenue, nonbinary for binary
+    metrics) and the row checks find the first such row with the very same conditions. Every
+    row with a value that is not a finite number is `invalid`.
+    """
+    raw, value = quote(metric.column), d.to_double(metric.column)
+    problems = {
+        "missing": f"{raw} IS NULL",
+        "invalid": f"{raw} IS NOT NULL AND ({value} IS NULL OR NOT ({_finite(d, value)}))",
+    }
+    if metric.kind == "binary":
+        problems["nonbinary"] = f"{value} NOT IN (0, 1) AND {_finite(d, value)}"
+    else:
+        problems["negative"] = f"{value} < 0 AND NOT {d.isinf(value)}"
+    return problems
+
+
+def _metric_parts(metric: MetricConfig, d: Dialect) -> list[tuple[str, str]]:
+    """(expression, output column) pairs of a metric's statistics, robust to bad values."""
+    value, name = d.to_double(metric.column), metric.name
+    problems = outcome_problems(metric, d)
+    quality = [
+        (problems["missing"], "missing"),
+        (problems["invalid"], "invalid"),
+        (f"{value} < 0 AND NOT {d.isinf(value)}", "negative"),
+    ]
+
+    def count(where: str, stat: str) -> tuple[str, str]:
+        return f"count(*) FILTER (WHERE {where})", stat_column(name, stat)
+
+    if metric.kind == "binary":
+        counts = [(f"{value} IN (0, 1)", "n"), (f"{value} = 1", "ones"), *quality]
+        counts.append((problems["nonbinary"], "nonbinary"))
+        return [count(where, stat) for where, stat in counts]
+    valid = f"{value} >= 0 AND {_finite(d, value)}"
+    positive = f"{value} > 0 AND {_finite(d, value)}"  # NaN sorts above every number
+    log = f"ln({value})"
+    return [
+        count(valid, "n"),
+        count(positive, "buyers"),
+        (d.exact_sum(value, positive), stat_column(name, "sum")),
+        (d.exact_sum(log, positive), stat_column(name, "sum_log")),
+        (d.exact_sum(f"{log} * {log}", positive), stat_column(name, "sum_log_sq")),
+        *(count(where, stat) for where, stat in quality),
+    ]
+
+
+def cells_columns(experiment: Experiment) -> list[str]:
+    """The cells query's output columns, in order: arm, segments, n, metric statistics."""
+    stats = [column for m in experiment.metrics for _, column in _metric_parts(m, DUCKDB)]
+    return ["arm", *experiment.segments, "n", *stats]
+
+
+def cells_query(experiment: Experiment, relation: str, dialect: Dialect = DUCKDB) -> str:
+    """One GROUP BY over `relation` (a table function or subquery) producing the cells.
+
+    Arm labels are taken exactly as written: a label that matches an arm only after trimming
+    spaces or changing case is kept apart, so the checks can refuse it with a "did you mean"
+    instead of silently merging it into that arm.
+    """
+    arm = f"CAST({quote(experiment.data.arm)} AS VARCHAR) AS arm"
+    segments = [
+        f"coalesce(CAST({quote(s)} AS VARCHAR), '{MISSING_LEVEL}') AS {quote(s)}"
+        for s in experiment.segments
+    ]
+    stats = [
+        f"{expression} AS {quote(column)}"
+        for m in experiment.metrics
+        for expression, column in _metric_parts(m, dialect)
+    ]
+    select = ",\n  ".join([arm, *segments, "count(*) AS n", *stats])
+    group = ", ".join(str(i + 1) for i in range(1 + len(experiment.segments)))
+    source = dialect.relation(relation, [m.column for m in experiment.metrics])
+    return f"SELECT\n  {select}\nFROM {source}\nGROUP BY {group}\nORDER BY {group}"
+
+
+def fingerprint_query(experiment: Experiment, relation: str, dialect: Dialect = DUCKDB) -> str:
+    """A cheap scan (no GROUP BY): row count, and per metric its non-null count and sum."""
+    parts = ["count(*)"]
+    for metric in experiment.metrics:
+        value = dialect.to_double(metric.column)
+        parts += [
+            f"count({quote(metric.column)})",
+            dialect.exact_sum(value, _finite(dialect, value)),
+        ]
+    source = dialect.relation(relation, [m.column for m in experiment.metrics])
+    return f"SELECT {', '.join(parts)} FROM {source}"

@@ -1,0 +1,136 @@
+"""The PyMC graph of a design, and expected outcomes per cell from its draws (numpy).
+
+The graph is a handful of vector operations whose size does not grow with segments; the
+likelihoods use only per-cell sufficient statistics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from relevance.model.design import Design
+
+LOG_2PI = float(np.log(2 * np.pi))
+
+
+def _arm_levels(
+    name: str, blocks: int, n_arms: int, centre_sd: float, effect_sd: float
+) -> pt.TensorVariable:
+    """Each arm's own level, centred: holdout ~ N(0, centre_sd), version ~ N(holdout, effect_sd).
+
+    The data pin every arm's level down, so sampling the levels directly (rather than the
+    holdout plus differences) keeps the posterior uncorrelated and the sampler fast; the prior
+    on each version's difference from the holdout is still Normal(0, effect_sd).
+    """
+    holdout = pm.Normal(f"{name}_holdout", 0.0, centre_sd, shape=blocks)
+    versions = pm.Normal(
+        f"{name}_versions", mu=holdout[:, None], sigma=effect_sd, shape=(blocks, n_arms - 1)
+    )
+    return pt.concatenate([holdout[:, None], versions], axis=1).ravel()
+
+
+def build_model(d: Design) -> pm.Model:
+    """The joint PyMC model of a design: arm levels, pooled segment deviations, cell likelihoods."""
+    n_rate_blocks = len([b for b in d.blocks if b.part == "rate"])
+    n_amount_blocks = len(d.sigma_labels) // d.n_arms
+    with pm.Model() as model:
+        data = {name: pm.Data(name, value) for name, value in d.data().items()}
+        arm_logit = _arm_levels(
+            "rate", n_rate_blocks, d.n_arms, d.priors.intercept_sd, d.priors.effect_sd
+        )
+        eta = arm_logit[data["rate_arm_index"]]
+        if d.rate_x.shape[1]:
+            rate_raw = pm.Normal("rate_raw", 0.0, 1.0, shape=d.rate_x.shape[1])
+            scales = pm.HalfNormal(
+                "segment_scale", d.priors.segment_sd, shape=d.rate_scale_map.shape[1]
+            )
+            rate_sd = data["rate_fixed_sd"] + pt.dot(data["rate_scale_map"], scales)
+            eta = eta + pt.dot(data["rate_x"], rate_raw * rate_sd)
+        # Binomial log-likelihood without its constant: y * eta - n * log(1 + exp(eta)).
+        pm.Potential(
+            "rate_loglik",
+            pt.sum(data["rate_events"] * eta - data["rate_trials"] * pt.softplus(eta)),
+        )
+        if n_amount_blocks:
+            arm_amount = _arm_levels(
+                "amount",
+                n_amount_blocks,
+                d.n_arms,
+                d.priors.amount_intercept_sd,
+                d.priors.amount_effect_sd,
+            )
+            mu = data["amount_centre"] + arm_amount[data["amount_arm_index"]]
+            if d.amount_x.shape[1]:
+                amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=d.amount_x.shape[1])
+                mu = mu + pt.dot(data["amount_x"], amount_raw * data["amount_sd"])
+            sigma = pm.HalfNormal(
+                "amount_sigma", d.priors.amount_sigma_sd, shape=len(d.sigma_labels)
+            )
+            row_sigma = sigma[data["amount_sigma_index"]]
+            buyers = data["amount_buyers"]
+            # Normal log-likelihood of log amounts, from the sufficient statistics only.
+            pm.Potential(
+                "amount_loglik",
+                pt.sum(
+                    -buyers * (pt.log(row_sigma) + 0.5 * LOG_2PI)
+                    - (
+                        data["amount_sum_log_sq"]
+                        - 2.0 * mu * data["amount_sum_log"]
+                        + buyers * mu**2
+                    )
+                    / (2.0 * row_sigma**2)
+                ),
+            )
+    return model
+
+
+def _arm_level_draws(draws: dict[str, np.ndarray], name: str, n_arms: int) -> np.ndarray:
+    """(sample, block x arm) levels from the flattened holdout and version draws."""
+    holdout = draws[f"{name}_holdout"]
+    versions = draws[f"{name}_versions"].reshape(holdout.shape[0], holdout.shape[1], n_arms - 1)
+    return np.concatenate([holdout[:, :, None], versions], axis=2).reshape(holdout.shape[0], -1)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def cell_means(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Expected outcome per recipient for every metric: (sample, arm, combination).
+
+    ``draws`` holds the flattened posterior draws of the sampled vectors (sample, dim).
+    Binary: P(event). Revenue: P(buy) x exp(mu + sigma^2 / 2), the log-normal mean.
+    """
+    n_arms, n_combos = len(d.layout.arms), len(d.layout.grid)
+    rate_levels = _arm_level_draws(draws, "rate", n_arms)
+    coefficients = None
+    if "rate_raw" in draws:
+        rate_sd = d.rate_fixed_sd[None, :] + draws["segment_scale"] @ d.rate_scale_map.T
+        coefficients = draws["rate_raw"] * rate_sd
+    means: dict[str, np.ndarray] = {}
+    for block in d.blocks:
+        if block.part == "rate":
+            eta = rate_levels[:, d.rate_arm_index[block.rows]]
+            if coefficients is not None:
+                eta = eta + coefficients[:, block.params] @ d.rate_x[block.rows, block.params].T
+            means[block.metric] = _sigmoid(eta).reshape(-1, n_arms, n_combos)
+    amount_coefficients = (
+        draws["amount_raw"] * d.amount_sd[None, :] if "amount_raw" in draws else None
+    )
+    for block in d.blocks:
+        if block.part == "amount":
+            mu = (
+                d.amount_centre[block.rows][None, :]
+                + _arm_level_draws(draws, "amount", n_arms)[:, d.amount_arm_index[block.rows]]
+            )
+            if amount_coefficients is not None:
+                mu = (
+                    mu
+                    + amount_coefficients[:, block.params] @ d.amount_x[block.rows, block.params].T
+                )
+            sigma = draws["amount_sigma"][:, d.amount_sigma_index[block.rows]]
+            amount_mean = np.exp(mu + 0.5 * sigma**2).reshape(-1, n_arms, n_combos)
+            means[block.metric] = means[block.metric] * amount_mean
+    return means

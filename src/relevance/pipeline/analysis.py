@@ -1,0 +1,218 @@
+"""The one call: an experiment file in, typed results out (`relevance.analyze`).
+
+The steps follow the data flow, each a plain function of the previous step's output:
+
+    config -> cells -> checks -> layout -> design -> fit -> decide -> results
+
+:func:`analyze` runs them in that order and keeps every intermediate result on the returned
+:class:`Analysis`; :meth:`Analysis.save` writes what a report folder holds.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from relevance import __version__
+from relevance.checks.rows import row_checks
+from relevance.checks.suite import run_checks, stop_on_errors
+from relevance.config import Experiment, load_experiment
+from relevance.decide.decision import Decision, decide
+from relevance.decide.fatigue import bucket_cells
+from relevance.io.cells import Cells
+from relevance.io.outputs import write_text_atomic
+from relevance.io.sources import data_fingerprint, load_cells, rows_path
+from relevance.model.design import design
+from relevance.model.fit import Fit, fit
+from relevance.model.layout import Layout, layout
+from relevance.results import DiagnosticsSummary, Finding, Results, RunInfo
+
+
+@dataclass
+class Analysis:
+    """An analysis in full: what went in, the posterior, and the results."""
+
+    experiment: Experiment
+    cells: Cells
+    layout: Layout
+    findings: list[Finding]
+    fit: Fit
+    decision: Decision
+    results: Results
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def draws(self) -> dict[str, np.ndarray]:
+        """Posterior draws of the expected outcome per recipient: (sample, arm, cell)."""
+        return self.fit.mean_draws()
+
+    def save(self, folder: Path | str) -> None:
+        """Write results.json, the cells (CSV) and the posterior (NetCDF) into `folder`.
+
+        An empty `folder` ("", the notebook's default) writes nothing.
+        """
+        if not str(folder):
+            return
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(folder / "results.json", self.results.to_json() + "\n")
+        write_text_atomic(folder / "cells.csv", self.cells.to_frame().to_csv(index=False))
+        temporary = folder / ".posterior.nc.tmp"
+        self.fit.posterior.to_netcdf(temporary, engine="h5netcdf")
+        temporary.replace(folder / "posterior.nc")
+
+
+class Timer:
+    """Seconds spent per named step, in the order the steps ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] = time.perf_counter() - started
+
+
+def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cells, list[Finding]]:
+    """Aggregate the data into cells (fatigue buckets included) and run every data check.
+
+    Row-level checks need a file of rows (``data.path`` or ``data.simulate``). Errors are
+    returned as findings, not raised: :func:`stop_on_errors` decides.
+    """
+    timer = timer or Timer()
+    with timer("aggregate"):
+        cells = bucket_cells(experiment, load_cells(experiment))
+    with timer("checks"):
+        path = rows_path(experiment)
+        findings = run_checks(experiment, cells, row_checks(experiment, path) if path else None)
+    return cells, findings
+
+
+def analyze(
+    experiment: Experiment | Path | str,
+    profile: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Analysis:
+    """Analyse one experiment against its no-send holdout and return typed results.
+
+    Raises :class:`relevance.errors.InputError` for bad config or data (nothing is fitted).
+    """
+    timer = Timer()
+    with timer("config"):
+        if not isinstance(experiment, Experiment):
+            experiment = load_experiment(experiment, profile=profile, overrides=overrides)
+    cells, findings = check_data(experiment, timer)
+    stop_on_errors(experiment, findings)
+    lay = layout(cells, ordered=(experiment.fatigue.column,) if experiment.fatigue else ())
+    result = fit(
+        design(lay, tuple(experiment.metrics), experiment.priors),
+        experiment.sampler,
+        experiment.diagnostics,
+    )
+    timer.seconds.update(result.seconds)
+    with timer("decide"):
+        decision = decide(experiment, lay, result.mean_draws(), result.diagnostics.reliable)
+    run = run_info(experiment, profile, cells, timer.seconds)
+    results = assemble(experiment, run, findings, diagnostics_summary(result), decision)
+    return Analysis(experiment, cells, lay, findings, result, decision, results, timer.seconds)
+
+
+def run_info(
+    experiment: Experiment, profile: str | None, cells: Cells, seconds: dict[str, float]
+) -> RunInfo:
+    """Where the numbers came from: time, versions, seed, sampler settings, fingerprints."""
+    return RunInfo(
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        package_version=__version__,
+        git_commit=git_commit(),
+        seed=experiment.sampler.seed,
+        draws=experiment.sampler.draws,
+        tune=experiment.sampler.tune,
+        chains=experiment.sampler.chains,
+        profile=profile,
+        data_fingerprint=data_fingerprint(experiment),
+        cells_fingerprint=cells.fingerprint(),
+        recipients=cells.recipients,
+        seconds={k: round(v, 3) for k, v in seconds.items()},
+    )
+
+
+def assemble(
+    experiment: Experiment,
+    run: RunInfo,
+    findings: list[Finding],
+    diagnostics: DiagnosticsSummary,
+    decision: Decision,
+) -> Results:
+    """The results.json contract from the experiment, the findings and the decisions."""
+    return Results(
+        experiment=experiment.name,
+        description=experiment.description,
+        holdout=experiment.arms.holdout,
+        versions=list(experiment.arms.versions),
+        primary_metric=experiment.primary.name,
+        metrics=list(experiment.metrics),
+        segments=list(experiment.segments),
+        interval=experiment.decision.interval,
+        probability=experiment.decision.probability,
+        currency=experiment.decision.currency,
+        run=run,
+        findings=findings,
+        diagnostics=diagnostics,
+        campaign=decision.campaign,
+        verdicts=decision.verdicts,
+        uplifts=decision.uplifts,
+        net_value=decision.net_value,
+        comparisons=decision.comparisons,
+        model_checks=decision.model_checks,
+        fatigue=decision.fatigue,
+        priors=experiment.priors.model_dump(),
+    )
+
+
+def git_commit() -> str | None:
+    """The commit of the code that produced the numbers, when run from a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def diagnostics_summary(result: Fit) -> DiagnosticsSummary:
+    """The serialisable form of the sampler diagnostics."""
+    d = result.diagnostics
+    return DiagnosticsSummary(
+        reliable=d.reliable,
+        max_r_hat=None if np.isnan(d.max_r_hat) else round(d.max_r_hat, 4),
+        min_ess_bulk=round(d.min_ess_bulk, 1),
+        min_ess_tail=round(d.min_ess_tail, 1),
+        divergences=d.divergences,
+        draws=d.draws,
+        chains=d.chains,
+        target_accept=d.target_accept,
+        problems=d.problems,
+        thresholds={
+            "max_r_hat": d.thresholds.max_r_hat,
+            "min_ess": d.thresholds.min_ess,
+            "max_divergences": d.thresholds.max_divergences,
+        },
+    )

@@ -1,0 +1,183 @@
+"""Run parameterised notebooks with papermill: the one staging path every report takes.
+
+Campaign reports, the portfolio page, holdout plans and batch runs all go through
+:func:`run_notebook`: execute into a staging folder beside the target, render the HTML page,
+check what was written, then swap the folder into place. A failed run never replaces the last
+good report. Notebooks run on the project's own kernel (this Python), so a report uses exactly
+the package and versions the CLI runs with.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from relevance.config import load_experiment
+from relevance.errors import ConfigError, InputError, RunFailed
+from relevance.io.outputs import inside, staged_folder, write_text_atomic
+from relevance.report.html import render_html
+from relevance.results import Results
+
+NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
+KERNEL_NAME = "relevance"
+INPUT_ERRORS = {"InputError", "ConfigError", "DataError", "ChecksFailed"}
+
+Step = Callable[[str], None]
+"""Reports progress in a sentence (the CLI prints it; a batch worker stays quiet)."""
+
+
+def quiet(message: str) -> None:
+    """A :data:`Step` that says nothing."""
+
+
+def notebook_path(name: str) -> Path:
+    """A notebook shipped with the project, e.g. ``campaign_report``."""
+    path = NOTEBOOKS / f"{name}.ipynb"
+    if not path.exists():
+        raise ConfigError(
+            path, None, "notebook not found", "reinstall relevance from its repository"
+        )
+    return path
+
+
+def ensure_kernel() -> str:
+    """Register a kernel running this interpreter (idempotent) and return its name."""
+    folder = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    spec = {
+        "argv": [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--IPKernelApp.log_level=ERROR",
+        ],
+        "display_name": "relevance",
+        "language": "python",
+        "env": {"PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"},
+    }
+    target = folder / "kernel.json"
+    if not target.exists() or json.loads(target.read_text()) != spec:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(spec, indent=1))
+    return KERNEL_NAME
+
+
+def execute(
+    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path | None = None
+) -> None:
+    """Execute a notebook with papermill; a failing cell raises with that cell's error.
+
+    Bad input detected inside the notebook (config or data) raises :class:`InputError`
+    (exit code 2); any other failing cell raises :class:`RunFailed` (exit code 1).
+    """
+    # papermill and its Jupyter stack take a second to import: only when a notebook runs.
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=ensure_kernel(),
+            cwd=str(cwd) if cwd else None,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as error:
+        message = _strip_ansi(str(error.evalue))
+        if error.ename in INPUT_ERRORS:
+            raise _NotebookInputError(message) from None
+        raise RunFailed(
+            f"notebook {notebook.name}, cell {error.exec_count}: {error.ename}: {message}"
+        ) from None
+
+
+class _NotebookInputError(InputError):
+    """Bad input reported from inside a notebook: its message is already complete."""
+
+    def __init__(self, message: str) -> None:
+        self.file, self.where, self.problem, self.fix = None, None, message, ""
+        Exception.__init__(self, message)
+
+    def render(self) -> str:
+        return self.problem
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def run_notebook(
+    notebook: Path,
+    target: Path,
+    parameters: Mapping[str, Any],
+    page: str,
+    title: str,
+    *,
+    step: Step = quiet,
+    check: Callable[[Path], object] | None = None,
+    extra_files: Mapping[str, str] | None = None,
+) -> dict[str, float]:
+    """Execute `notebook` and render `page` in a staging folder that then replaces `target`.
+
+    The notebook gets the staging folder as its ``output_dir`` parameter and is saved beside
+    the page (``report.html`` -> ``report.ipynb``). `check` reads what the notebook wrote
+    (raising if it is unusable) and `extra_files` are written into the folder, both before
+    the swap: a folder is only ever replaced by a complete, readable report. Returns the
+    seconds spent executing and rendering, and the page's size in bytes.
+    """
+    seconds: dict[str, float] = {}
+    with staged_folder(target) as staging:
+        executed = staging / f"{Path(page).stem}.ipynb"
+        started = time.perf_counter()
+        execute(notebook, executed, {**parameters, "output_dir": str(staging)}, cwd=Path.cwd())
+        seconds["notebook"] = time.perf_counter() - started
+        step("notebook executed; rendering HTML")
+        started = time.perf_counter()
+        seconds["html_bytes"] = render_html(executed, staging / page, title)
+        seconds["html"] = time.perf_counter() - started
+        if check is not None:
+            check(staging)
+        for name, text in (extra_files or {}).items():
+            write_text_atomic(staging / name, text)
+    return seconds
+
+
+def run_experiment(
+    experiment: Path,
+    out_dir: Path,
+    profile: str | None,
+    seed: int | None,
+    step: Step = quiet,
+    notebook: Path | None = None,
+    extra_files: Mapping[str, str] | None = None,
+) -> tuple[Path, dict[str, float]]:
+    """Run the campaign notebook for `experiment` and swap the report into `out_dir/NAME`."""
+    loaded = load_experiment(experiment, profile=profile)
+    target = inside(out_dir, loaded.name)
+    step(f"experiment {loaded.name} is valid; running the report notebook")
+    seconds = run_notebook(
+        notebook or notebook_path("campaign_report"),
+        target,
+        {
+            "experiment_path": str(experiment.resolve()),
+            "profile": profile or "",
+            "seed": seed,
+        },
+        "report.html",
+        loaded.name,
+        step=step,
+        check=lambda folder: Results.read(folder / "results.json"),
+        extra_files=extra_files,
+    )
+    return target, seconds

@@ -1,0 +1,290 @@
+"""Holdout planning: how big a no-send holdout to keep before a campaign is sent.
+
+A larger holdout makes the verdict against sending nothing clearer, but every customer held
+out misses the email and the purchases it would have earned.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from relevance.config import DEFAULT_SEED, Strict
+from relevance.language import percent
+from relevance.planning.assurance import assurance, assurance_normal
+from relevance.results import PER
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+# Largest total recipients searched when no share reaches the target.
+MAX_RECIPIENTS = 10**10
+
+
+Share = Annotated[float, Field(gt=0, le=0.5)]
+
+
+class PlanInputs(Strict):
+    """What the planner needs: the campaign's size, its expected effect and the decision rule."""
+
+    baseline_rate: float = Field(
+        gt=0, lt=1, description="conversion rate per recipient without the email (0.03 = 3%)"
+    )
+    expected_uplift: float = Field(
+        description="true uplift to plan for, absolute per recipient (0.004 = 4 per 1,000)"
+    )
+    rope: float = Field(
+        ge=0, description="region of practical equivalence, absolute per recipient (0.001)"
+    )
+    recipients: int = Field(gt=1, description="recipients per send, holdout included")
+    holdout_shares: list[Share] = Field(
+        min_length=1, description="candidate holdout shares of recipients, each in (0, 0.5]"
+    )
+    value_per_conversion: float = Field(ge=0, description="currency earned per conversion")
+    probability: float = Field(
+        0.95, gt=0.5, lt=1, description="posterior probability a verdict needs (decision rule)"
+    )
+    target_assurance: float = Field(
+        0.8, gt=0, lt=1, description="wanted chance that the test reaches a clear verdict"
+    )
+    simulations: int = Field(2000, ge=100, le=1_000_000, description="simulated experiments")
+    posterior_draws: int = Field(
+        1000, ge=100, le=100_000, description="exact Beta posterior draws per simulated experiment"
+    )
+    seed: int = Field(DEFAULT_SEED, description="seed of the simulation (same seed, same plan)")
+    currency: str = Field("$", max_length=5, description="symbol shown before money")
+
+    @field_validator("holdout_shares")
+    @classmethod
+    def _sorted_distinct(cls, shares: list[float]) -> list[float]:
+        if len(set(shares)) != len(shares):
+            raise ValueError(f"holdout shares must be distinct; got {shares}")
+        return sorted(shares)
+
+    @model_validator(mode="after")
+    def _feasible(self) -> PlanInputs:
+        treated = self.baseline_rate + self.expected_uplift
+        if not 0 < treated < 1:
+            raise ValueError(
+                f"baseline_rate + expected_uplift must be a rate in (0, 1); got {treated:g}"
+            )
+        smallest = holdout_size(self.holdout_shares[0], self.recipients)
+        if smallest < 1:
+            raise ValueError(
+                f"holdout share {self.holdout_shares[0]:g} of {self.recipients} recipients "
+                "holds out nobody; use a larger share or more recipients"
+            )
+        return self
+
+
+class PlanRow(BaseModel):
+    """One candidate holdout share: its chances of a clear verdict and its cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    share: float = Field(description="share of recipients held out (0.05 = 5%)")
+    holdout: int = Field(description="recipients held out (no email)")
+    version: int = Field(description="recipients sent the email")
+    assurance: float = Field(description="simulated P(conclusive verdict)")
+    mc_error: float = Field(description="Monte Carlo standard error of the assurance")
+    assurance_normal: float = Field(description="normal-approximation P(conclusive verdict)")
+    p_beats: float
+    p_irrelevant: float
+    p_harmful: float
+    p_inconclusive: float
+    posterior_sd: float = Field(description="expected posterior sd of the uplift, per recipient")
+    conversions_forgone: float = Field(description="holdout x expected_uplift, per send")
+    revenue_forgone: float = Field(description="holdout x uplift x value, currency per send")
+
+
+class Plan(BaseModel):
+    """The planner's answer: every candidate share, the recommendation and its sentence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    inputs: PlanInputs
+    rows: list[PlanRow]
+    recommended_share: float | None = Field(description="smallest share meeting the target")
+    recipients_needed: int | None = Field(
+        None,
+        description="if no share meets the target: total recipients at the largest share that "
+        "would (normal approximation); None if none would",
+    )
+    sentence: str = Field(description="the recommendation in plain language")
+
+    @property
+    def recommended(self) -> PlanRow | None:
+        """The row of the recommended share, if any."""
+        return next((r for r in self.rows if r.share == self.recommended_share), None)
+
+    def to_json(self) -> str:
+        """The plan as indented JSON (inputs, rows, recommendation, sentence)."""
+        return self.model_dump_json(indent=2)
+
+    def table(self) -> pd.DataFrame:
+        """A readable table for the notebook: percentages, people and money."""
+        import pandas as pd
+
+        money = f"revenue forgone ({self.inputs.currency or 'currency'})"
+        return pd.DataFrame(
+            {
+                "holdout share (%)": [r.share * 100 for r in self.rows],
+                "held out (people)": [r.holdout for r in self.rows],
+                "clear verdict (%)": [round(r.assurance * 100, 1) for r in self.rows],
+                "± (Monte Carlo, %)": [round(r.mc_error * 100, 1) for r in self.rows],
+                "beats (%)": [round(r.p_beats * 100, 1) for r in self.rows],
+                "irrelevant (%)": [round(r.p_irrelevant * 100, 1) for r in self.rows],
+                "harmful (%)": [round(r.p_harmful * 100, 1) for r in self.rows],
+                "posterior sd (per 1,000)": [round(r.posterior_sd * PER, 2) for r in self.rows],
+                "conversions forgone": [round(r.conversions_forgone, 1) for r in self.rows],
+                money: [round(r.revenue_forgone, 2) for r in self.rows],
+            }
+        )
+
+
+def holdout_size(share: float, recipients: int) -> int:
+    """Recipients held out for a share (rounded to whole people)."""
+    return round(share * recipients)
+
+
+def recipients_needed(inputs: PlanInputs, share: float) -> int | None:
+    """Total recipients at `share` whose normal-approximation assurance reaches the target.
+
+    None when no number up to 10 billion would (e.g. the expected uplift sits on the ROPE edge).
+    """
+
+    def reaches(total: int) -> bool:
+        held = max(1, holdout_size(share, total))
+        return (
+            assurance_normal(
+                baseline_rate=inputs.baseline_rate,
+                expected_uplift=inputs.expected_uplift,
+                rope=inputs.rope,
+                holdout=held,
+                version=total - held,
+                probability=inputs.probability,
+            ).assurance
+            >= inputs.target_assurance
+        )
+
+    low, high = inputs.recipients, inputs.recipients
+    while not reaches(high):
+        low, high = high, high * 2
+        if high > MAX_RECIPIENTS:
+            return None
+    while high - low > max(1, low // 1000):
+        middle = (low + high) // 2
+        low, high = (low, middle) if reaches(middle) else (middle, high)
+    return high
+
+
+def _round2(value: float) -> float:
+    """Two significant figures: plans are rough, their sentences should say so."""
+    return float(f"{value:.2g}")
+
+
+def rough_money(value: float, currency: str) -> str:
+    """An amount of money to two significant figures (plans are rough), e.g. '$3,200'."""
+    return f"{currency}{_round2(value):,.0f}" if value >= 10 else f"{currency}{value:,.2f}"
+
+
+def _likely(probability: float) -> str:
+    """Calibrated words for a chance (IPCC-style: very likely >= 90%, likely >= 66%)."""
+    if probability >= 0.99:
+        return "almost certainly"
+    if probability >= 0.9:
+        return "very likely"
+    if probability >= 0.66:
+        return "likely"
+    return "only possibly"
+
+
+def _sentence(
+    inputs: PlanInputs, rows: list[PlanRow], best: PlanRow | None, needed: int | None
+) -> str:
+    """The recommendation for marketers: how many to hold out, the chance of a verdict, the cost."""
+    if best is not None:
+        cost = (
+            f"at a cost of about {rough_money(best.revenue_forgone, inputs.currency)} in forgone "
+            f"purchases ({_round2(best.conversions_forgone):,g} conversions) per send"
+            if best.revenue_forgone > 0
+            else "at no expected cost in purchases, since the email is not expected to earn any"
+        )
+        return (
+            f"Keep {best.share * 100:g}% of recipients ({best.holdout:,} people) out of the "
+            f"email: the test will {_likely(best.assurance)} ({percent(best.assurance)}) reach a "
+            f"clear verdict, {cost}."
+        )
+    top = rows[-1]
+    start = (
+        f"No holdout share up to {top.share * 100:g}% is enough: even keeping {top.holdout:,} "
+        f"people out, the test reaches a clear verdict only {percent(top.assurance)} of the "
+        f"time (target {percent(inputs.target_assurance)})."
+    )
+    if needed is None:
+        return (
+            f"{start} No realistic number of recipients would settle it: the expected uplift "
+            f"({inputs.expected_uplift * PER:g} per 1,000) is too close to the edge of the "
+            f"region that would matter (±{inputs.rope * PER:g} per 1,000)."
+        )
+    sends = math.ceil(needed / inputs.recipients)
+    return (
+        f"{start} Keeping {top.share * 100:g}% out would need about "
+        f"{_round2(needed):,.0f} recipients in total: repeat the campaign about {sends} times "
+        f"with the same holdout and analyse the sends together."
+    )
+
+
+def plan_holdout(inputs: PlanInputs) -> Plan:
+    """Assurance, verdict chances and cost for every holdout share, and the recommendation.
+
+    Each share is simulated with the same seed (common random numbers), so a share's row does
+    not depend on which other shares are listed and rows differ only by the holdout size.
+    """
+    rows = []
+    for share in inputs.holdout_shares:
+        held = holdout_size(share, inputs.recipients)
+        design = {
+            "baseline_rate": inputs.baseline_rate,
+            "expected_uplift": inputs.expected_uplift,
+            "rope": inputs.rope,
+            "holdout": held,
+            "version": inputs.recipients - held,
+            "probability": inputs.probability,
+        }
+        simulated = assurance(
+            **design,
+            simulations=inputs.simulations,
+            posterior_draws=inputs.posterior_draws,
+            seed=inputs.seed,
+        )
+        conversions = held * inputs.expected_uplift
+        rows.append(
+            PlanRow(
+                share=share,
+                holdout=held,
+                version=inputs.recipients - held,
+                assurance=simulated.assurance,
+                mc_error=simulated.mc_error,
+                assurance_normal=assurance_normal(**design).assurance,
+                p_beats=simulated.p_beats,
+                p_irrelevant=simulated.p_irrelevant,
+                p_harmful=simulated.p_harmful,
+                p_inconclusive=simulated.p_inconclusive,
+                posterior_sd=simulated.posterior_sd,
+                conversions_forgone=conversions,
+                revenue_forgone=conversions * inputs.value_per_conversion,
+            )
+        )
+    best = next((r for r in rows if r.assurance >= inputs.target_assurance), None)
+    needed = None if best is not None else recipients_needed(inputs, rows[-1].share)
+    return Plan(
+        inputs=inputs,
+        rows=rows,
+        recommended_share=None if best is None else best.share,
+        recipients_needed=needed,
+        sentence=_sentence(inputs, rows, best, needed),
+    )

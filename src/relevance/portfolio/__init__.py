@@ -1,0 +1,1 @@
+"""Across campaigns: a random-effects meta-analysis of every campaign's uplift."""

@@ -1,0 +1,1 @@
+"""What people read: style, figures, HTML rendering and the campaign report's sections."""

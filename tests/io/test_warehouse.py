@@ -1,0 +1,586 @@
+"""SQL sources (relevance.warehouse): cells computed inside the database, one GROUP BY.
+
+DuckDB database files need no server and always run. The PostgreSQL tests need a server:
+they read the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and are
+skipped with a reason when PGHOST is unset or the server cannot be reached (they fail instead
+when RELEVANCE_REQUIRE_POSTGRES is set, as in CI). Start a server with
+
+    bash .ci/postgres.sh /tmp/pg.env && . /tmp/pg.env
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from relevance.config import Experiment, load_experiment
+from relevance.errors import DataError
+from relevance.io import simulate, warehouse
+from relevance.io.query import DUCKDB, POSTGRES, PostgresDialect, cells_query, quote
+from relevance.io.sources import data_fingerprint, load_cells
+from relevance.pipeline.analysis import analyze
+
+# A segment column whose name needs quoting: a space, a single and a double quote.
+SEGMENT = 'customer\'s "lifecycle stage"'
+BUCKET = "emails_prior_7d_bucket"
+RECIPIENTS = 50_000
+SEED = 3
+TABLE = "sends"
+
+METRICS: list[dict[str, Any]] = [
+    {"name": "purchase", "kind": "binary", "column": "purchased", "primary": True, "rope": 0.001},
+    {"name": "revenue", "kind": "revenue", "column": "revenue", "rope": 0.05, "value": 0.3},
+    {
+        "name": "unsubscribe",
+        "kind": "binary",
+        "column": "unsubscribed",
+        "direction": "decrease",
+        "guardrail": True,
+        "rope": 0.002,
+    },
+]
+
+
+def write_experiment(folder: Path, data: dict[str, Any], name: str = "sql-source") -> Path:
+    """An experiment on the simulated campaign's columns, reading `data`."""
+    content = {
+        "name": name,
+        "data": {"arm": "arm", "unit_id": "customer_id", **data},
+        "arms": {
+            "holdout": "holdout",
+            "versions": ["A", "B"],
+            "allocation": {"holdout": 0.2, "A": 0.4, "B": 0.4},
+        },
+        "metrics": METRICS,
+        "segments": [SEGMENT, BUCKET],
+        "sampler": {"draws": 200, "tune": 200, "chains": 2, "seed": 11},
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def sql_experiment(folder: Path, url: str, query: str | None = None, **kw: Any) -> Experiment:
+    query = query or f"SELECT * FROM {TABLE}"
+    return load_experiment(write_experiment(folder, {"sql": {"url": url, "query": query}}, **kw))
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> tuple[pa.Table, Path]:
+    """The demo campaign (50k recipients, seed 3) with a hard-to-quote segment name."""
+    table = simulate.generate(simulate.preset("demo", recipients=RECIPIENTS, seed=SEED))
+    table = table.rename_columns(
+        [SEGMENT if c == "lifecycle_stage" else c for c in table.column_names]
+    )
+    table = table.replace_schema_metadata(None)
+    path = tmp_path_factory.mktemp("campaign") / "rows.parquet"
+    pq.write_table(table, path)
+    return table, path
+
+
+@pytest.fixture(scope="module")
+def file_cells(campaign: tuple[pa.Table, Path], tmp_path_factory: pytest.TempPathFactory):
+    """The reference: the same rows aggregated from the Parquet file."""
+    experiment = load_experiment(
+        write_experiment(tmp_path_factory.mktemp("file"), {"path": str(campaign[1])}, "parquet")
+    )
+    return experiment, load_cells(experiment)
+
+
+def assert_same_cells(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None:
+    """Counts exactly, sums to 1e-9 relative; same columns, same cells."""
+    assert list(actual.columns) == list(expected.columns)
+    actual = actual.sort_values(keys, ignore_index=True)
+    expected = expected.sort_values(keys, ignore_index=True)
+    assert len(actual) == len(expected)
+    for column in expected.columns:
+        if column in keys:
+            assert actual[column].astype(str).tolist() == expected[column].astype(str).tolist()
+        elif column.endswith(("__sum", "__sum_log", "__sum_log_sq")):
+            np.testing.assert_allclose(
+                actual[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-9
+            )
+        else:
+            assert (
+                actual[column].astype("int64").tolist() == expected[column].astype("int64").tolist()
+            ), column
+
+
+def spy_fetches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Record every statement a session fetches, with the number of rows that came back."""
+    calls: list[tuple[str, int]] = []
+    for session in (warehouse._PostgresSession, warehouse._DuckDBSession):
+        original = session.fetch
+
+        def fetch(self: Any, sql: str, _original: Any = original) -> list[tuple[Any, ...]]:
+            rows = _original(self, sql)
+            calls.append((sql, len(rows)))
+            return rows
+
+        monkeypatch.setattr(session, "fetch", fetch)
+    return calls
+
+
+# --- the template ---------------------------------------------------------------------------
+
+
+def test_duckdb_rendering_is_the_default_cells_query(file_cells) -> None:
+    """One generator: files and DuckDB databases run the default rendering of the same SQL."""
+    experiment, _ = file_cells
+    relation = "(\nSELECT 1\n) AS rows"
+    ours = cells_query(experiment, relation, DUCKDB)
+    assert ours == cells_query(experiment, relation)
+    postgres = cells_query(experiment, relation, POSTGRES)
+    assert "TRY_CAST" not in postgres and "isnan(" not in postgres and "isinf(" not in postgres
+    assert postgres.count("GROUP BY") == 1
+
+
+# --- DuckDB database files (no server) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def duckdb_file(campaign: tuple[pa.Table, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    table, _ = campaign
+    path = tmp_path_factory.mktemp("duckdb") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.register("arrow_rows", table)
+    con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM arrow_rows")
+    con.close()
+    return path
+
+
+def test_duckdb_file_source_equals_parquet(duckdb_file: Path, file_cells, monkeypatch) -> None:
+    reference, expected = file_cells
+    calls = spy_fetches(monkeypatch)
+    folder = duckdb_file.parent
+    for url in (
+        "duckdb:///warehouse.duckdb",  # relative to the experiment file
+        f"duckdb:///{duckdb_file}",  # four slashes: absolute
+        "warehouse.duckdb",  # a bare path ending in .duckdb
+    ):
+        experiment = sql_experiment(folder, url)
+        cells = load_cells(experiment)
+        assert_same_cells(cells.to_frame(), expected.to_frame(), ["arm", *reference.segments])
+    # Each load: exactly one statement, a GROUP BY, fetching one row per cell.
+    assert len(calls) == 3
+    for sql, rows in calls:
+        assert sql.count("GROUP BY") == 1 and rows == len(expected.to_frame())
+
+
+def test_duckdb_query_can_rename_and_filter(duckdb_file: Path, file_cells) -> None:
+    """The query is the user's own SELECT: renames and WHERE clauses run in the database."""
+    _, expected = file_cells
+    query = (
+        f'SELECT arm AS variant, "{SEGMENT.replace(chr(34), chr(34) * 2)}", {BUCKET}, '
+        "purchased, revenue, unsubscribed FROM sends WHERE arm <> 'B' -- no trailing semicolon;\n;"
+    )
+    experiment = load_experiment(
+        write_experiment(
+            duckdb_file.parent,
+            {"arm": "variant", "sql": {"url": "duckdb:///warehouse.duckdb", "query": query}},
+        )
+    )
+    frame = warehouse.load_sql_cells(experiment)
+    assert sorted(frame["arm"].unique()) == ["A", "holdout"]
+    want = expected.to_frame()[expected.to_frame()["arm"] != "B"]
+    assert frame["n"].sum() == want["n"].sum()
+
+
+def test_duckdb_errors_name_field_and_database_message(duckdb_file: Path) -> None:
+    folder = duckdb_file.parent
+    with pytest.raises(DataError) as missing_table:
+        load_cells(sql_experiment(folder, "duckdb:///warehouse.duckdb", "SELECT * FROM nope"))
+    assert missing_table.value.where == "data.sql.query"
+    assert "nope" in missing_table.value.problem and "does not exist" in missing_table.value.problem
+
+    with pytest.raises(DataError) as syntax:
+        load_cells(sql_experiment(folder, "duckdb:///warehouse.duckdb", "SELEC * FROM sends"))
+    assert syntax.value.where == "data.sql.query"
+    assert "syntax error" in syntax.value.problem.lower()
+    assert syntax.value.file is not None and syntax.value.file.endswith("sql-source.yaml")
+
+    with pytest.raises(DataError) as absent:
+        load_cells(sql_experiment(folder, "duckdb:///warehouse.duckdb", "SELECT arm FROM sends"))
+    assert absent.value.where == "data.sql.query"
+    assert "'purchased'" in absent.value.problem and "AS arm" in absent.value.fix
+
+    with pytest.raises(DataError) as no_file:
+        load_cells(sql_experiment(folder, "duckdb:///missing.duckdb"))
+    assert no_file.value.where == "data.sql.url" and "does not exist" in no_file.value.problem
+
+
+def test_duckdb_fingerprint_follows_the_data(tmp_path: Path, campaign) -> None:
+    table, _ = campaign
+    path = tmp_path / "small.duckdb"
+    con = duckdb.connect(str(path))
+    con.register("arrow_rows", table.slice(0, 2000))
+    con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM arrow_rows")
+    con.close()
+    experiment = sql_experiment(tmp_path, "duckdb:///small.duckdb")
+    first = data_fingerprint(experiment)
+    assert data_fingerprint(experiment) == first
+
+    con = duckdb.connect(str(path))
+    con.execute(
+        f"UPDATE {TABLE} SET purchased = 1 WHERE customer_id = (SELECT min(customer_id) FROM {TABLE} WHERE purchased = 0)"
+    )
+    con.close()
+    late_purchase = data_fingerprint(experiment)
+    assert late_purchase != first
+
+    con = duckdb.connect(str(path))
+    con.execute(f"INSERT INTO {TABLE} SELECT * FROM {TABLE} LIMIT 1")
+    con.close()
+    assert data_fingerprint(experiment) not in (first, late_purchase)
+
+
+# --- urls and credentials (no server) -------------------------------------------------------
+
+
+def test_missing_environment_variable(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("RELEVANCE_TEST_NO_SUCH_VAR", raising=False)
+    experiment = sql_experiment(
+        tmp_path, "postgresql://analyst:${RELEVANCE_TEST_NO_SUCH_VAR}@db.internal/marketing"
+    )
+    with pytest.raises(DataError) as error:
+        load_cells(experiment)
+    assert error.value.where == "data.sql.url"
+    assert "RELEVANCE_TEST_NO_SUCH_VAR" in error.value.problem
+    assert "export RELEVANCE_TEST_NO_SUCH_VAR" in error.value.fix
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://analyst:hunter2@db.internal/marketing",
+        "postgresql+psycopg://analyst:hunter2@db.internal:5432/marketing",
+        "postgresql://analyst:${USER_PART}hunter2@db.internal/marketing",
+        "postgresql://db.internal/marketing?user=analyst&password=hunter2",
+    ],
+)
+def test_literal_password_is_rejected(tmp_path: Path, url: str) -> None:
+    with pytest.raises(DataError) as error:
+        load_cells(sql_experiment(tmp_path, url))
+    assert error.value.where == "data.sql.url"
+    assert "literal password" in error.value.problem
+    assert "PGPASSWORD" in error.value.fix and "${" in error.value.fix
+    assert "hunter2" not in str(error.value)
+
+
+def test_password_from_environment_is_expanded_and_hidden(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WAREHOUSE_PASSWORD", "p@ss/w:rd")
+    monkeypatch.setenv("WAREHOUSE_HOST", "db.internal")
+    experiment = sql_experiment(
+        tmp_path, "postgresql://analyst:${WAREHOUSE_PASSWORD}@${WAREHOUSE_HOST}:6543/marketing"
+    )
+    target = warehouse.resolve_target(experiment)
+    from sqlalchemy.engine import make_url
+
+    url = make_url(target.url)
+    assert (url.username, url.password, url.host, url.port, url.database) == (
+        "analyst",
+        "p@ss/w:rd",
+        "db.internal",
+        6543,
+        "marketing",
+    )
+    assert "p@ss" not in target.shown and "p%40ss" not in target.shown
+    assert target.scrub("failed for p@ss/w:rd at postgresql://a:zzz@h/d") == (
+        "failed for *** at postgresql://a:***@h/d"
+    )
+
+
+def test_unsupported_database_and_unreachable_server(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as mysql:
+        load_cells(sql_experiment(tmp_path, "mysql://analyst@db.internal/marketing"))
+    assert mysql.value.where == "data.sql.url" and "unsupported" in mysql.value.problem
+
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    with pytest.raises(DataError) as refused:
+        load_cells(sql_experiment(tmp_path, "postgresql://analyst@127.0.0.1:1/marketing"))
+    assert refused.value.where == "data.sql.url"
+    assert "127.0.0.1" in refused.value.problem and "server is running" in refused.value.fix
+
+
+# --- PostgreSQL (needs a server: bash .ci/postgres.sh) --------------------------------------
+
+
+def _pg_reason() -> str | None:
+    if not os.environ.get("PGHOST"):
+        return "PGHOST is not set: start a server with `bash .ci/postgres.sh /tmp/pg.env && . /tmp/pg.env`"
+    try:
+        import psycopg
+
+        psycopg.connect(connect_timeout=5).close()
+    except ImportError:
+        return "psycopg is not installed: pip install 'psycopg[binary]' sqlalchemy"
+    except Exception as exc:  # any connection problem means: no server for these tests
+        return f"PostgreSQL at {os.environ['PGHOST']}:{os.environ.get('PGPORT', 5432)} unreachable: {exc}"
+    return None
+
+
+def _pg_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "bigint" if arrow_type.bit_width > 16 else "smallint"
+    if pa.types.is_floating(arrow_type):
+        return "double precision"
+    return "text"
+
+
+def load_into_postgres(connection: Any, name: str, table: pa.Table) -> None:
+    """CREATE TABLE + COPY FROM a CSV rendering of `table` (identifiers quoted)."""
+    q = quote
+    columns = ", ".join(
+        f"{q(c)} {_pg_type(t)}" for c, t in zip(table.column_names, table.schema.types, strict=True)
+    )
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {name} ({columns})")
+        names = ", ".join(q(c) for c in table.column_names)
+        with cursor.copy(
+            f"COPY {name} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(f"ANALYZE {name}")
+    connection.commit()
+
+
+@pytest.fixture(scope="module")
+def postgres(campaign: tuple[pa.Table, Path]) -> Iterator[tuple[Any, str]]:
+    """A fresh schema holding the campaign as `<schema>.sends`; dropped afterwards."""
+    reason = _pg_reason()
+    if reason and os.environ.get("RELEVANCE_REQUIRE_POSTGRES"):
+        pytest.fail(f"RELEVANCE_REQUIRE_POSTGRES is set but {reason}")
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"relevance_test_{uuid.uuid4().hex[:10]}"
+    connection = psycopg.connect()
+    connection.execute(f"CREATE SCHEMA {schema}")
+    connection.commit()
+    try:
+        load_into_postgres(connection, f"{schema}.{TABLE}", campaign[0])
+        yield connection, schema
+    finally:
+        connection.rollback()
+        connection.execute(f"DROP SCHEMA {schema} CASCADE")
+        connection.commit()
+        connection.close()
+
+
+def test_postgres_cells_equal_parquet_cells(
+    postgres, file_cells, tmp_path: Path, monkeypatch
+) -> None:
+    _, schema = postgres
+    reference, expected = file_cells
+    calls = spy_fetches(monkeypatch)
+    # The libpq variables alone: `postgresql://` with PGHOST, PGUSER, PGPASSWORD, ... set.
+    experiment = sql_experiment(tmp_path, "postgresql://", f"SELECT * FROM {schema}.{TABLE}")
+    cells = load_cells(experiment)
+    assert_same_cells(cells.to_frame(), expected.to_frame(), ["arm", *reference.segments])
+    assert cells.recipients == RECIPIENTS
+    # Exact fixed-point sums in both databases: the cells are bit-identical.
+    assert cells.fingerprint() == expected.fingerprint()
+    # One GROUP BY in the database; only the cells came back.
+    ((sql, rows),) = calls
+    assert (
+        sql.count("GROUP BY") == 1 and f"FROM (\nSELECT * FROM {schema}.{TABLE}\n) AS rows" in sql
+    )
+    assert rows == len(expected.to_frame()) == len(cells.to_frame())
+
+
+def test_postgres_url_with_environment_references(
+    postgres, file_cells, tmp_path: Path, monkeypatch
+) -> None:
+    """${VAR} in the url (password included) instead of libpq's variables; % and : are literal."""
+    _, schema = postgres
+    _, expected = file_cells
+    monkeypatch.setenv("RELEVANCE_DB_PASSWORD", os.environ.get("PGPASSWORD", ""))
+    monkeypatch.delenv("PGPASSWORD", raising=False)  # the url alone must carry the password
+    url = (
+        "postgresql+psycopg://${PGUSER}:${RELEVANCE_DB_PASSWORD}@${PGHOST}:${PGPORT}/${PGDATABASE}"
+    )
+    query = f"SELECT * FROM {schema}.{TABLE} WHERE arm LIKE '%' AND ':not_a_parameter' <> '';"
+    frame = warehouse.load_sql_cells(sql_experiment(tmp_path, url, query))
+    assert frame["n"].sum() == expected.to_frame()["n"].sum() == RECIPIENTS
+
+
+def test_postgres_analysis_equals_file_analysis(postgres, file_cells, tmp_path: Path) -> None:
+    _, schema = postgres
+    reference, _ = file_cells
+    overrides = {"sampler": {"draws": 200, "tune": 200}}
+    from_file = analyze(reference.source, profile="quick", overrides=overrides)
+    path = write_experiment(
+        tmp_path,
+        {"sql": {"url": "postgresql://", "query": f"SELECT * FROM {schema}.{TABLE}"}},
+    )
+    from_sql = analyze(path, profile="quick", overrides=overrides)
+    assert from_sql.results.run.cells_fingerprint == from_file.results.run.cells_fingerprint
+    file_uplifts = [u.model_dump() for u in from_file.results.uplifts]
+    sql_uplifts = [u.model_dump() for u in from_sql.results.uplifts]
+    assert len(sql_uplifts) == len(file_uplifts) > 0
+    assert sql_uplifts == file_uplifts  # same cells, same seed: the same numbers exactly
+    assert [v.model_dump() for v in from_sql.results.verdicts] == [
+        v.model_dump() for v in from_file.results.verdicts
+    ]
+
+
+DIRTY = [
+    "1", "0", " 1 ", "1.", ".5", "+1", "-1", "1e3", "1E-2", "nan", "NaN", "-nan", "inf",
+    "-inf", "Infinity", "-Infinity", "true", "", "abc", "1,5", "0x10", "1_000", "2",
+    "  ", "1 0", "- 1", "1e", "e3", "1.5.2", "\u0661", "12.75", None,
+]  # fmt: skip
+
+
+def test_postgres_statistics_equal_duckdb_on_dirty_values(postgres, tmp_path: Path) -> None:
+    """Text, boolean, integer, double, real and numeric columns with bad values: the cells
+    from PostgreSQL equal DuckDB's exactly (counts and the exact fixed-point sums)."""
+    connection, schema = postgres
+    rng = np.random.default_rng(5)
+    specials = [0.0, 0.0, 0.0, 1.0, 2.5, -1.0, float("inf"), -float("inf"), 1e-3, 1e-13]
+    rows = []
+    for i in range(4 * len(DIRTY)):
+        text = DIRTY[i % len(DIRTY)]
+        amount = float(rng.lognormal(3, 1.5)) if i % 3 else specials[i % len(specials)]
+        rows.append(
+            (
+                "holdout" if i % 3 == 0 else "A",
+                None if i % 5 == 0 else f"s{i % 2}",
+                text,
+                "junk" if text is not None and "nan" in text.lower() else text,
+                None if i % 7 == 0 else bool(i % 2),
+                None if i % 6 == 0 else i % 3,
+                float("nan") if i % 11 == 0 else amount,
+                amount,
+                amount,
+                round(amount, 6),
+            )
+        )
+    columns = (
+        "(arm text, seg text, t text, tr text, flag boolean, i integer, x double precision, "
+        "xr double precision, r real, d {})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {schema}.dirty {columns.format('numeric')}")
+        cursor.executemany(f"INSERT INTO {schema}.dirty VALUES ({', '.join(['%s'] * 10)})", rows)
+    connection.commit()
+    metrics = [
+        {"name": f"{column}_{kind}", "kind": kind, "column": column, "rope": 0.01}
+        for kind in ("binary", "revenue")
+        for column in ("t", "tr", "flag", "i", "x", "xr", "r", "d")
+    ]
+    metrics[0]["primary"] = True
+    content = {
+        "name": "dirty",
+        "data": {"sql": {"url": "postgresql://", "query": f"SELECT * FROM {schema}.dirty"}},
+        "arms": {"holdout": "holdout", "versions": ["A"]},
+        "metrics": metrics,
+        "segments": ["seg"],
+    }
+    path = tmp_path / "dirty.yaml"
+    path.write_text(yaml.safe_dump(content), encoding="utf-8")
+    experiment = load_experiment(path)
+    from_postgres = warehouse.load_sql_cells(experiment)
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE dirty {columns.format('DOUBLE')}")
+    con.executemany(f"INSERT INTO dirty VALUES ({', '.join(['?'] * 10)})", rows)
+    from_duckdb = con.execute(cells_query(experiment, "dirty")).df()
+    con.close()
+    from_duckdb = from_duckdb.sort_values(["arm", "seg"], ignore_index=True)
+    assert list(from_postgres.columns) == list(from_duckdb.columns)
+    assert (
+        from_postgres["t_binary__invalid"].sum() > 0 and from_postgres["tr_revenue__sum"].sum() > 0
+    )
+    pd.testing.assert_frame_equal(from_postgres, from_duckdb, check_dtype=False, check_exact=True)
+
+
+def test_postgres_errors(postgres, tmp_path: Path, monkeypatch) -> None:
+    _, schema = postgres
+
+    def error(query: str, url: str = "postgresql://") -> DataError:
+        with pytest.raises(DataError) as caught:
+            load_cells(sql_experiment(tmp_path, url, query))
+        return caught.value
+
+    missing = error(f"SELECT * FROM {schema}.no_such_table")
+    assert missing.where == "data.sql.query" and "does not exist" in missing.problem
+    assert "schema" in missing.fix and missing.file.endswith("sql-source.yaml")
+
+    syntax = error(f"SELECT * FORM {schema}.{TABLE}")
+    assert syntax.where == "data.sql.query" and "syntax error" in syntax.problem
+
+    denied = error("SELECT rolname AS arm, rolpassword AS purchased FROM pg_authid")
+    assert denied.where == "data.sql.query" and "permission denied" in denied.problem
+    assert "GRANT SELECT" in denied.fix
+
+    # The query runs in a read-only transaction: even a function that writes is refused.
+    connection, _ = postgres
+    connection.execute(f"CREATE SEQUENCE IF NOT EXISTS {schema}.counter")
+    connection.commit()
+    writes = error(f"SELECT *, nextval('{schema}.counter') AS k FROM {schema}.{TABLE}")
+    assert "read-only transaction" in writes.problem
+
+    monkeypatch.setenv("WRONG_PASSWORD", "not-the-password-42")
+    wrong = error(
+        f"SELECT * FROM {schema}.{TABLE}",
+        "postgresql://${PGUSER}:${WRONG_PASSWORD}@${PGHOST}:${PGPORT}/${PGDATABASE}",
+    )
+    assert wrong.where == "data.sql.url" and "password authentication failed" in wrong.problem
+    assert "not-the-password-42" not in str(wrong) and "PGPASSWORD" in wrong.fix
+
+    no_database = error("SELECT 1", "postgresql://${PGHOST}:${PGPORT}/no_such_database_here")
+    assert no_database.where == "data.sql.url" and "no_such_database_here" in no_database.problem
+
+
+def test_postgres_fingerprint_follows_the_data(postgres, tmp_path: Path) -> None:
+    connection, schema = postgres
+    connection.execute(f"CREATE TABLE {schema}.fp AS SELECT * FROM {schema}.{TABLE} LIMIT 1000")
+    connection.commit()
+    experiment = sql_experiment(tmp_path, "postgresql://", f"SELECT * FROM {schema}.fp")
+    first = data_fingerprint(experiment)
+    assert data_fingerprint(experiment) == first
+    assert re.fullmatch(r"[0-9a-f]{16}", first)
+    connection.execute(
+        f"UPDATE {schema}.fp SET revenue = revenue + 10 WHERE customer_id = "
+        f"(SELECT min(customer_id) FROM {schema}.fp)"
+    )
+    connection.commit()
+    assert data_fingerprint(experiment) != first
+
+
+def test_postgres_aggregates_in_the_database(postgres, file_cells, tmp_path: Path) -> None:
+    """Only cells cross the wire: the statement is a GROUP BY and returns one row per cell."""
+    _, schema = postgres
+    _, expected = file_cells
+    experiment = sql_experiment(tmp_path, "postgresql://", f"SELECT * FROM {schema}.{TABLE}")
+    target = warehouse.resolve_target(experiment)
+    relation = warehouse.subquery(experiment)
+    with warehouse._session(experiment, target) as session:
+        dialect = warehouse._dialect_for(experiment, session, relation)
+        sql = cells_query(experiment, relation, dialect)
+        plan = "\n".join(row[0] for row in session.fetch(f"EXPLAIN {sql}"))
+        rows = session.fetch(sql)
+    assert "Aggregate" in plan and "GROUP BY" in sql
+    assert len(rows) == len(expected.to_frame())
+    assert isinstance(dialect, PostgresDialect)
+    assert dialect.kinds["purchased"] == "number" and dialect.kinds["arm"] == "text"
