@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from relevance.io import simulate
+from relevance.io.files import aggregate_file
 
 DEMO_RECIPIENTS = 200_000
 DEMO_SEED = 1
@@ -64,6 +65,12 @@ def write_experiment(folder: Path, filename: str = "experiment.yaml", **sections
     path = folder / filename
     path.write_text(yaml.safe_dump(_plain(content), sort_keys=False), encoding="utf-8")
     return path
+
+
+def aggregate_frame(*args: Any) -> pd.DataFrame:
+    """The cells frame of :func:`aggregate_file`, without its amount caps."""
+    frame, _ = aggregate_file(*args)
+    return frame
 
 
 def _plain(value: Any) -> Any:

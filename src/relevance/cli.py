@@ -94,11 +94,11 @@ def run(
     debug: Debug = False,
 ) -> None:
     """Analyse one experiment: notebook, report.html, results.json and the posterior."""
+    progress = Progress(quiet)  # first: its clock includes the imports below
     # Each command imports what it needs when it runs, so `relevance --help` starts at once.
     from relevance.pipeline.notebooks import run_experiment
     from relevance.results import Results
 
-    progress = Progress(quiet)
     try:
         target, _ = run_experiment(
             experiment, out, profile or ("quick" if quick else None), seed, progress.step, notebook

@@ -7,24 +7,30 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from relevance.errors import ConfigError
+from relevance.errors import ConfigError, brief
 
 PROJECT_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 DEFAULT_SEED = 20261123
 """The seed of every random draw unless told otherwise (sampler, planner, portfolio)."""
+MAX_SEED = 2**32 - 1
+"""Seeds are unsigned 32-bit integers (what every random generator downstream accepts)."""
+MAX_CONFIG_BYTES = 1_000_000
+MAX_CONFIG_VALUES = 100_000
+"""A configuration file may expand (YAML aliases included) to at most this many values."""
 
 
 class Strict(BaseModel):
     """Base of every config model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SimulatedSource(Strict):
@@ -34,7 +40,7 @@ class SimulatedSource(Strict):
         "demo", description="simulate preset: demo, null, a_beats_b_neither_beats, fatigue"
     )
     recipients: int = Field(200_000, ge=100, le=200_000_000)
-    seed: int = 1
+    seed: int = Field(1, ge=0, le=MAX_SEED)
 
 
 class SqlSource(Strict):
@@ -146,7 +152,7 @@ class SamplerConfig(Strict):
     draws: int = Field(1000, ge=50, le=100_000)
     tune: int = Field(1000, ge=50, le=100_000)
     chains: int = Field(2, ge=1, le=16)
-    seed: int = DEFAULT_SEED
+    seed: int = Field(DEFAULT_SEED, ge=0, le=MAX_SEED)
     target_accept: float = Field(
         0.95,
         gt=0.5,
@@ -246,6 +252,7 @@ class Experiment(Strict):
         return (self.source.parent / path).resolve()
 
 
+MAX_LISTED = 10
 FIXES = {
     "missing": "add the field (see the annotated example in README.md)",
     "extra_forbidden": "remove or rename the key",
@@ -292,6 +299,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
 def _explain(file: Path, error: ValidationError) -> ConfigError:
     lines = []
     renames: list[tuple[str, str]] = []
+    arm_fix = ""
     first = error.errors()[0]
     for item in error.errors():
         where = _field_path(tuple(item["loc"]))
@@ -304,32 +312,107 @@ def _explain(file: Path, error: ValidationError) -> ConfigError:
             if close:
                 renames.append((key, close[0]))
             lines.append(f"`{where}`: unknown key; {hint}allowed keys: {', '.join(allowed)}")
+        elif where.startswith("arms.") and kind == "string_type":
+            got = item.get("input")
+            lines.append(f"`{where}`: arm labels are text, not numbers (got {brief(got)})")
+            key = item["loc"][-1]
+            example = f"{key}: " if isinstance(key, str) else "versions: ["
+            closing = "" if isinstance(key, str) else ", ...]"
+            arm_fix = (
+                arm_fix
+                or f'write arm labels in quotes, e.g. `{example}"{brief(got, 20)}"{closing}`'
+            )
         else:
             message = item["msg"].removeprefix("Value error, ")
             got = item.get("input")
-            shown = "" if kind == "missing" or isinstance(got, dict) else f" (got {got!r})"
+            shown = "" if kind == "missing" or isinstance(got, dict) else f" (got {brief(got)})"
             lines.append(f"`{where}`: {message}{shown}")
-    fix = FIXES.get(first["type"], "correct the value as described")
+    fix = arm_fix or FIXES.get(first["type"], "correct the value as described")
     if renames:
         fix = "rename " + ", ".join(f"`{wrong}` to `{right}`" for wrong, right in renames)
-    problem = lines[0] if len(lines) == 1 else "\n  - " + "\n  - ".join(lines)
+    shown_lines = lines[:MAX_LISTED] + (
+        [f"... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else []
+    )
+    problem = lines[0] if len(lines) == 1 else "\n  - " + "\n  - ".join(shown_lines)
     return ConfigError(file, None, problem, fix)
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice (YAML would silently keep the last)."""
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """Plain YAML (never Python objects); a key written twice in one mapping is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults` may be overridden by explicit keys: that is its point
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                raise _DuplicateKey(
+                    None, None, f"the key {brief(key)} is written twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_PlainLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _PlainLoader.construct_mapping
+)
+
+
+def _expanded_size(value: object, limit: int) -> int:
+    """How many values `value` holds once YAML aliases are expanded, counting up to `limit`.
+
+    Aliases share one object, so a few lines can stand for billions of values ("billion
+    laughs"); sizes are memoised by object, so counting costs one pass over the file.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(item: object) -> int:
+        if id(item) in sizes:
+            return sizes[id(item)]
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        total = 1
+        for child in children:
+            total = min(limit + 1, total + size(child))
+        sizes[id(item)] = total
+        return total
+
+    return size(value)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(path, None, "file not found", "check the path of the experiment file")
-    if path.is_dir():
+    if not path.is_file():
         raise ConfigError(
-            path, None, "this is a folder, not a YAML file", "give the path of the experiment file"
+            path, None, "this is not a file (a folder?)", "give the path of the experiment file"
+        )
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            path,
+            None,
+            f"the file is {path.stat().st_size:,} bytes; an experiment file is a page of YAML",
+            f"keep it under {MAX_CONFIG_BYTES:,} bytes (data goes in data.path, not in YAML)",
         )
     try:
         text = path.read_text(encoding="utf-8")
-        content = yaml.safe_load(text)
+        content = yaml.load(text, Loader=_PlainLoader)  # a SafeLoader subclass: plain data only
     except UnicodeDecodeError as exc:
         raise ConfigError(path, None, "not UTF-8 text", "save the file as UTF-8") from exc
+    except _DuplicateKey as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise ConfigError(
+            path, where, str(exc.problem), "keep one of them (merge their values if both matter)"
+        ) from None
     except yaml.constructor.ConstructorError as exc:
-        # Only plain YAML is loaded (safe_load): a tag such as !!python/object never runs.
+        # Only plain YAML is loaded: a tag such as !!python/object never runs.
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         found = re.search(r"tag '([^']+)'", str(exc.problem))
@@ -337,15 +420,22 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(
             path,
             where,
-            f"the YAML tag {tag} is not allowed: experiment files are read as plain data, "
-            "never as Python objects",
+            f"the YAML tag {brief(tag, 60)} is not allowed: experiment files are read as plain "
+            "data, never as Python objects",
             "remove the tag and write the value as plain YAML (text, number, list or mapping)",
-        ) from exc
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = f"not valid YAML ({getattr(exc, 'problem', exc)})"
-        raise ConfigError(path, where, problem, "fix the YAML syntax at that place") from exc
+        problem = f"not valid YAML ({brief(getattr(exc, 'problem', exc), 200, quote=False)})"
+        raise ConfigError(path, where, problem, "fix the YAML syntax at that place") from None
+    if _expanded_size(content, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+        raise ConfigError(
+            path,
+            None,
+            f"the YAML expands to more than {MAX_CONFIG_VALUES:,} values (through aliases `*name`)",
+            "write the values out plainly; an experiment needs a few dozen",
+        )
     if content is None:
         return {}
     if not isinstance(content, dict):

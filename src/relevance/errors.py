@@ -6,7 +6,32 @@ is a failed run (exit code 1).
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
+
+MAX_TEXT = 2_000
+"""No part of a message is longer: a message quotes the user's input, never all of it."""
+
+
+def brief(value: object, limit: int = 60, quote: bool = True) -> str:
+    """A user's value quoted for a message, cut to `limit` characters ('abc...' + length).
+
+    Data can be anything (a label read from /etc/passwd, a megabyte of YAML): messages
+    quote only enough of it to recognise.
+    """
+    text = repr(value) if quote and isinstance(value, str) else str(value)
+    if not isinstance(value, str | int | float | bool | type(None)):
+        shortened = reprlib.Repr(maxstring=limit, maxother=limit, maxlevel=2, maxlist=4)
+        text = shortened.repr(value)
+    if len(text) > limit:
+        text = f"{text[: limit - 3]}... ({len(text):,} characters)"
+    return text
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_TEXT:
+        return text
+    return f"{text[:MAX_TEXT]}... ({len(text) - MAX_TEXT:,} more characters)"
 
 
 class RelevanceError(Exception):
@@ -17,10 +42,10 @@ class InputError(RelevanceError):
     """Bad input (config or data): the user can fix it; exit code 2."""
 
     def __init__(self, file: Path | str | None, where: str | None, problem: str, fix: str) -> None:
-        self.file = str(file) if file is not None else None
-        self.where = where
-        self.problem = problem
-        self.fix = fix
+        self.file = _bounded(str(file)) if file is not None else None
+        self.where = _bounded(where) if where is not None else None
+        self.problem = _bounded(problem)
+        self.fix = _bounded(fix)
         super().__init__(self.render())
 
     def render(self) -> str:

@@ -9,7 +9,8 @@ from relevance.results import PER, Uplift, Verdict
 
 
 def number(value: float, signed: bool = False) -> str:
-    """A number with sensible precision: 3 significant figures, thousands separated."""
+    """A number with sensible precision, thousands separated: 3 significant figures from 1 up,
+    2 below 1 (at least 2 decimals), so small effects never print as "0.00"."""
     if value is None or math.isnan(value):
         return "n/a"
     magnitude = abs(value)
@@ -19,8 +20,11 @@ def number(value: float, signed: bool = False) -> str:
         text = f"{value:,.1f}"
     elif magnitude >= 1:
         text = f"{value:,.2f}"
+    elif magnitude > 0:
+        decimals = min(max(2, 1 - math.floor(math.log10(magnitude))), 12)
+        text = f"{value:.{decimals}f}"
     else:
-        text = f"{value:.2f}"
+        text = "0.00"
     text = text.replace("-", "−")
     if signed and value > 0:
         text = "+" + text

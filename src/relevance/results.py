@@ -102,7 +102,7 @@ class VersionVerdict(Record):
     verdict: Verdict
     sentence: str
     reasons: list[str]
-    p_beats_holdout: float
+    p_beats_holdout: float | None  # None when the data cannot measure the primary metric
     extra_recipients_needed: int | None = None
 
 
@@ -172,6 +172,13 @@ class FatigueCurve(Record):
     sentence: str
 
 
+class NotEstimable(Record):
+    """A metric the data cannot measure (e.g. no events in the holdout): no number is shown."""
+
+    metric: str
+    reason: str
+
+
 class CampaignVerdict(Record):
     """What to do with the campaign."""
 
@@ -221,6 +228,7 @@ class Results(Record):
     comparisons: list[Comparison]
     model_checks: list[ModelCheck]
     fatigue: list[FatigueCurve] = Field(default_factory=list)
+    not_estimable: list[NotEstimable] = Field(default_factory=list)
     priors: dict[str, float]
 
     def uplift(
@@ -237,9 +245,16 @@ class Results(Record):
                 return item
         raise KeyError((metric, version, column, level))
 
+    def estimable(self, metric: str) -> bool:
+        """False when the data cannot measure the metric (see `not_estimable` for why)."""
+        return all(item.metric != metric for item in self.not_estimable)
+
     def metric(self, name: str) -> MetricConfig:
-        """The configuration of one metric, by name."""
-        return next(m for m in self.metrics if m.name == name)
+        """The configuration of one metric, by name (KeyError when there is none)."""
+        for metric in self.metrics:
+            if metric.name == name:
+                return metric
+        raise KeyError(name)
 
     @property
     def primary(self) -> MetricConfig:
@@ -247,8 +262,11 @@ class Results(Record):
         return self.metric(self.primary_metric)
 
     def verdict(self, version: str) -> VersionVerdict:
-        """The verdict on one version."""
-        return next(v for v in self.verdicts if v.version == version)
+        """The verdict on one version (KeyError when there is none)."""
+        for verdict in self.verdicts:
+            if verdict.version == version:
+                return verdict
+        raise KeyError(version)
 
     def to_json(self) -> str:
         """Stable JSON text (keys in schema order, 2-space indent)."""

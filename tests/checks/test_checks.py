@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from conftest import write_experiment
+from conftest import aggregate_frame, write_experiment
 from relevance.checks.arms import empty_or_tiny_arms, unknown_arms
 from relevance.checks.outcomes import bad_outcomes
 from relevance.checks.ratio import SRM_P_VALUE, sample_ratio_mismatch
@@ -19,7 +19,6 @@ from relevance.checks.suite import run_checks, stop_on_errors
 from relevance.config import Experiment, load_experiment
 from relevance.errors import ChecksFailed
 from relevance.io.cells import Cells
-from relevance.io.files import aggregate_file
 from relevance.results import Finding, Severity
 
 ALLOCATION = {"holdout": 0.2, "A": 0.4, "B": 0.4}
@@ -157,7 +156,7 @@ def test_aggregation_keeps_whitespace_variants_of_arm_labels_apart(tmp_path: Pat
     frame.loc[[1, 2], "arm"] = [" A", "A "]
     frame.to_csv(tmp_path / "rows.csv", index=False)
     experiment = experiment_at(tmp_path, "rows.csv")
-    cells = Cells.for_experiment(experiment, aggregate_file(experiment, tmp_path / "rows.csv"))
+    cells = Cells.for_experiment(experiment, aggregate_frame(experiment, tmp_path / "rows.csv"))
     assert set(cells.keys.arm) == {"holdout", "A", "B", " A", "A "}
     labels = {f.details["label"] for f in unknown_arms(experiment, cells)}
     assert labels == {" A", "A "}
@@ -168,7 +167,7 @@ def test_rows_without_an_arm_label_are_an_error(tmp_path: Path) -> None:
     frame.loc[3, "arm"] = None
     frame.to_parquet(tmp_path / "rows.parquet", index=False)
     experiment = experiment_at(tmp_path)
-    cells = Cells.for_experiment(experiment, aggregate_file(experiment, tmp_path / "rows.parquet"))
+    cells = Cells.for_experiment(experiment, aggregate_frame(experiment, tmp_path / "rows.parquet"))
     (finding,) = unknown_arms(experiment, cells)
     assert finding.message.startswith("1 row has no arm label")
 
@@ -277,7 +276,7 @@ def test_row_findings_replace_cell_findings_with_the_same_count(tmp_path: Path) 
     frame.loc[[5, 6, 7], "revenue"] = -1.0
     frame.to_parquet(tmp_path / "rows.parquet", index=False)
     experiment = experiment_at(tmp_path, unit_id="customer_id")
-    cells = Cells.for_experiment(experiment, aggregate_file(experiment, tmp_path / "rows.parquet"))
+    cells = Cells.for_experiment(experiment, aggregate_frame(experiment, tmp_path / "rows.parquet"))
     alone = by_check(run_checks(experiment, cells), "outcome_negative")
     both = by_check(
         run_checks(experiment, cells, row_checks(experiment, tmp_path / "rows.parquet")),

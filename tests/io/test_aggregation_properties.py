@@ -17,10 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_experiment
+from conftest import aggregate_frame, write_experiment
 from relevance.config import Experiment, load_experiment
 from relevance.io.cells import MISSING_LEVEL
-from relevance.io.files import aggregate_file
 
 ARMS = ["holdout", "A", "B"]
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,7 +75,7 @@ def aggregate(experiment: Experiment, frame: pd.DataFrame, suffix: str = "parque
             frame.to_parquet(path, index=False)
         else:
             frame.to_csv(path, index=False)
-        cells = aggregate_file(experiment, path)
+        cells = aggregate_frame(experiment, path)
     return cells.sort_values(["arm", "stage"]).reset_index(drop=True)
 
 

@@ -12,10 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import write_experiment
+from conftest import aggregate_frame, write_experiment
 from relevance.config import Experiment, load_experiment
 from relevance.io.cells import MISSING_LEVEL, Cells
-from relevance.io.files import aggregate_file
 from relevance.io.sources import load_cells
 from relevance.pipeline.analysis import analyze
 from relevance.results import Results, Uplift
@@ -181,8 +180,8 @@ def test_csv_and_parquet_give_the_same_cells(tmp_path: Path, rng: np.random.Gene
     frame.to_parquet(tmp_path / "rows.parquet", index=False)
     frame.to_csv(tmp_path / "rows.csv", index=False)
     experiment = experiment_for(tmp_path, {"path": "rows.parquet"})
-    from_parquet = aggregate_file(experiment, tmp_path / "rows.parquet")
-    from_csv = aggregate_file(experiment, tmp_path / "rows.csv")
+    from_parquet = aggregate_frame(experiment, tmp_path / "rows.parquet")
+    from_csv = aggregate_frame(experiment, tmp_path / "rows.csv")
     keys = ["arm", "stage", "bucket"]
     assert_same_cells(from_csv, from_parquet, keys)
     assert (
@@ -227,7 +226,7 @@ def test_cells_file_gives_the_same_posterior_as_rows(
 
     from_rows = run("rows", {"path": "../rows.csv"})
     experiment = load_experiment(tmp_path / "rows" / "experiment.yaml")
-    aggregate_file(experiment, tmp_path / "rows.csv").to_parquet(
+    aggregate_frame(experiment, tmp_path / "rows.csv").to_parquet(
         tmp_path / "cells.parquet", index=False
     )
     from_cells = run("cells", {"cells": "../cells.parquet"})

@@ -176,9 +176,11 @@ def test_duckdb_file_source_equals_parquet(duckdb_file: Path, file_cells, monkey
         experiment = sql_experiment(folder, url)
         cells = load_cells(experiment)
         assert_same_cells(cells.to_frame(), expected.to_frame(), ["arm", *reference.segments])
-    # Each load: exactly one statement, a GROUP BY, fetching one row per cell.
-    assert len(calls) == 3
-    for sql, rows in calls:
+    # Each load: one scan for the amounts' quartiles (one row), then one GROUP BY fetching
+    # one row per cell; no amount is extreme here, so no second scan.
+    assert len(calls) == 6
+    for (fence, fence_rows), (sql, rows) in zip(calls[::2], calls[1::2], strict=True):
+        assert "quantile_cont" in fence and "GROUP BY" not in fence and fence_rows == 1
         assert sql.count("GROUP BY") == 1 and rows == len(expected.to_frame())
 
 
@@ -195,7 +197,7 @@ def test_duckdb_query_can_rename_and_filter(duckdb_file: Path, file_cells) -> No
             {"arm": "variant", "sql": {"url": "duckdb:///warehouse.duckdb", "query": query}},
         )
     )
-    frame = warehouse.load_sql_cells(experiment)
+    frame, _ = warehouse.load_sql_cells(experiment)
     assert sorted(frame["arm"].unique()) == ["A", "holdout"]
     want = expected.to_frame()[expected.to_frame()["arm"] != "B"]
     assert frame["n"].sum() == want["n"].sum()
@@ -401,7 +403,8 @@ def test_postgres_cells_equal_parquet_cells(
     # Exact fixed-point sums in both databases: the cells are bit-identical.
     assert cells.fingerprint() == expected.fingerprint()
     # One GROUP BY in the database; only the cells came back.
-    ((sql, rows),) = calls
+    (fence, fence_rows), (sql, rows) = calls  # the amounts' quartiles, then the cells
+    assert "percentile_cont" in fence and "GROUP BY" not in fence and fence_rows == 1
     assert (
         sql.count("GROUP BY") == 1 and f"FROM (\nSELECT * FROM {schema}.{TABLE}\n) AS rows" in sql
     )
@@ -420,7 +423,7 @@ def test_postgres_url_with_environment_references(
         "postgresql+psycopg://${PGUSER}:${RELEVANCE_DB_PASSWORD}@${PGHOST}:${PGPORT}/${PGDATABASE}"
     )
     query = f"SELECT * FROM {schema}.{TABLE} WHERE arm LIKE '%' AND ':not_a_parameter' <> '';"
-    frame = warehouse.load_sql_cells(sql_experiment(tmp_path, url, query))
+    frame, _ = warehouse.load_sql_cells(sql_experiment(tmp_path, url, query))
     assert frame["n"].sum() == expected.to_frame()["n"].sum() == RECIPIENTS
 
 
@@ -499,7 +502,7 @@ def test_postgres_statistics_equal_duckdb_on_dirty_values(postgres, tmp_path: Pa
     path = tmp_path / "dirty.yaml"
     path.write_text(yaml.safe_dump(content), encoding="utf-8")
     experiment = load_experiment(path)
-    from_postgres = warehouse.load_sql_cells(experiment)
+    from_postgres, _ = warehouse.load_sql_cells(experiment)
 
     con = duckdb.connect()
     con.execute(f"CREATE TABLE dirty {columns.format('DOUBLE')}")
@@ -574,7 +577,7 @@ def test_postgres_aggregates_in_the_database(postgres, file_cells, tmp_path: Pat
     _, expected = file_cells
     experiment = sql_experiment(tmp_path, "postgresql://", f"SELECT * FROM {schema}.{TABLE}")
     target = warehouse.resolve_target(experiment)
-    relation = warehouse.subquery(experiment)
+    relation = warehouse.subquery(experiment, target)
     with warehouse._session(experiment, target) as session:
         dialect = warehouse._dialect_for(experiment, session, relation)
         sql = cells_query(experiment, relation, dialect)

@@ -6,10 +6,13 @@ import difflib
 
 from relevance.checks.base import counted, finding
 from relevance.config import Experiment
+from relevance.errors import brief
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.results import Finding, Severity
 
 TINY_ARM = 100
+MAX_LABELS_LISTED = 5
+MAX_LABEL_CHARACTERS = 60
 
 
 def _normalise(label: str) -> str:
@@ -23,15 +26,30 @@ def unknown_arms(experiment: Experiment, cells: Cells) -> list[Finding]:
     error too: merging it silently would hide a broken extract.
     """
     known = experiment.arms.all
-    counts = cells.arm_sizes()
+    unknown = sorted(
+        ((label, n) for label, n in cells.arm_sizes().items() if label not in known),
+        key=lambda item: (-item[1], item[0]),
+    )
     column = experiment.data.arm
-    arms = ", ".join(map(repr, known))
+    arms = ", ".join(brief(arm, 30) for arm in known)
     findings = []
-    for label, n in counts.items():
-        label = str(label)
-        if label in known:
-            continue
-        rows = int(n)
+    if len(unknown) > MAX_LABELS_LISTED:
+        rest = unknown[MAX_LABELS_LISTED:]
+        findings.append(
+            finding(
+                "unknown_arm",
+                Severity.ERROR,
+                f"The data has {len(rest):,} more arm labels that the experiment does not list "
+                f"({counted(sum(n for _, n in rest), 'row')}), besides those below: the arm "
+                f"column `{column}` may not hold arm labels at all.",
+                "check that `data.arm` names the column with the assigned arm",
+                where=f"column `{column}`",
+                label=None,
+                rows=sum(n for _, n in rest),
+                suggestion=None,
+            )
+        )
+    for label, rows in unknown[:MAX_LABELS_LISTED]:
         if label == MISSING_LEVEL:
             findings.append(
                 finding(
@@ -52,20 +70,20 @@ def unknown_arms(experiment: Experiment, cells: Cells) -> list[Finding]:
         close = same or difflib.get_close_matches(label, known, n=1, cutoff=0.6)
         if same:
             hint = (
-                f" It differs from {same[0]!r} only in spaces or capital letters, so it was not "
-                f"merged into that arm. Did you mean {same[0]!r}?"
+                f" It differs from {brief(same[0])} only in spaces or capital letters, so it was "
+                f"not merged into that arm. Did you mean {brief(same[0])}?"
             )
         else:
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = f" Did you mean {brief(close[0])}?" if close else ""
         findings.append(
             finding(
                 "unknown_arm",
                 Severity.ERROR,
-                f"The data has {counted(rows, 'row')} in arm {label!r} (column `{column}`), which the "
+                f"The data has {counted(rows, 'row')} in arm {brief(label)} (column `{column}`), which the "
                 f"experiment does not list (arms: {arms}).{hint}",
                 "correct the label in the data, or add it to `arms` in the experiment file",
                 where=f"column `{column}`",
-                label=label,
+                label=label[:MAX_LABEL_CHARACTERS],
                 rows=rows,
                 suggestion=close[0] if close else None,
             )

@@ -13,6 +13,7 @@ import duckdb
 from relevance.checks.base import counted, finding
 from relevance.checks.outcomes import outcome_finding
 from relevance.config import Experiment
+from relevance.errors import brief
 from relevance.io.files import (
     check_columns,
     check_file,
@@ -131,7 +132,7 @@ def _unit_findings(experiment: Experiment, unit: str, result: dict[str, Any]) ->
                 Severity.ERROR,
                 f"{counted(duplicated, 'recipient id')} (column `{unit}`) "
                 f"{'appears' if duplicated == 1 else 'appear'} in more than one row "
-                f"({counted(int(result['duplicated_rows']), 'extra row')}), e.g. {unit} {example} appears "
+                f"({counted(int(result['duplicated_rows']), 'extra row')}), e.g. {unit} {brief(example, quote=False)} appears "
                 f"{int(result['duplicated_example_rows'])} times. Each recipient must be one row, "
                 "or they are counted twice.",
                 "remove the duplicated rows so that the extract has one row per recipient",
@@ -150,16 +151,17 @@ def _unit_findings(experiment: Experiment, unit: str, result: dict[str, Any]) ->
                 Severity.ERROR,
                 f"{counted(split, 'recipient id')} (column `{unit}`) "
                 f"{'is' if split == 1 else 'are'} in more than one arm "
-                f"({counted(int(result['split_rows']), 'row')}), e.g. {unit} {example} is in "
-                f"{first_arm!r} and {last_arm!r}. A recipient assigned twice breaks the "
+                f"({counted(int(result['split_rows']), 'row')}), e.g. {unit} "
+                f"{brief(example, quote=False)} is in {brief(first_arm)} and {brief(last_arm)}. "
+                "A recipient assigned twice breaks the "
                 "randomisation.",
                 "find out how recipients were assigned twice; keep one assignment per "
                 "recipient (their first) or exclude them, then run again",
                 where=f"column `{unit}`",
                 units=split,
                 rows=int(result["split_rows"]),
-                example=str(example),
-                example_arms=[first_arm, last_arm],
+                example=str(example)[:60],
+                example_arms=[str(first_arm)[:60], str(last_arm)[:60]],
             )
         )
     if not duplicated and not split:
@@ -187,7 +189,7 @@ def _holdout_findings(experiment: Experiment, result: dict[str, Any]) -> list[Fi
                 "sent_invalid",
                 Severity.ERROR,
                 f"Column `{sent}` has {counted(invalid, 'value')} that {'is' if invalid == 1 else 'are'} not 0/1 or true/false, e.g. "
-                f"row {int(result['sent_invalid_row']):,}: {result['sent_invalid_value']!r}.",
+                f"row {int(result['sent_invalid_row']):,}: {brief(result['sent_invalid_value'])}.",
                 f"write `{sent}` as 0/1 or true/false",
                 where=f"column `{sent}`",
                 rows=invalid,
@@ -215,7 +217,7 @@ def _holdout_findings(experiment: Experiment, result: dict[str, Any]) -> list[Fi
     row = int(result["holdout_sent_row"])
     example = f"row {row:,}"
     if result["holdout_sent_unit"] is not None:
-        example += f", {unit} {result['holdout_sent_unit']}"
+        example += f", {unit} {brief(result['holdout_sent_unit'], quote=False)}"
     severity = Severity.ERROR if share >= HOLDOUT_SENT_ERROR_SHARE else Severity.WARNING
     findings.append(
         finding(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from relevance.checks.arms import empty_or_tiny_arms, unknown_arms
 from relevance.checks.base import CellCheck
-from relevance.checks.outcomes import bad_outcomes
+from relevance.checks.outcomes import bad_outcomes, extreme_amounts, silent_arms
 from relevance.checks.ratio import sample_ratio_mismatch
+from relevance.checks.size import model_size
 from relevance.config import Experiment
 from relevance.errors import ChecksFailed
 from relevance.io.cells import Cells
@@ -19,6 +20,9 @@ CELL_CHECKS: tuple[CellCheck, ...] = (
     empty_or_tiny_arms,
     sample_ratio_mismatch,
     bad_outcomes,
+    silent_arms,
+    extreme_amounts,
+    model_size,
 )
 
 

@@ -8,11 +8,12 @@ import numpy as np
 
 from relevance.config import Experiment
 from relevance.decide.comparisons import comparisons
+from relevance.decide.estimable import not_estimable, without
 from relevance.decide.fatigue import fatigue_curves
 from relevance.decide.model_checks import model_checks
 from relevance.decide.uplift import uplifts_for
 from relevance.decide.value import net_values
-from relevance.decide.verdicts import campaign_verdict, version_verdicts
+from relevance.decide.verdicts import campaign_verdict, undecided, version_verdicts
 from relevance.model.layout import Layout
 from relevance.results import (
     CampaignVerdict,
@@ -20,6 +21,7 @@ from relevance.results import (
     FatigueCurve,
     ModelCheck,
     NetValue,
+    NotEstimable,
     Uplift,
     VersionVerdict,
 )
@@ -36,23 +38,39 @@ class Decision:
     model_checks: list[ModelCheck]
     campaign: CampaignVerdict
     fatigue: list[FatigueCurve]
+    not_estimable: list[NotEstimable]
 
 
 def decide(
     experiment: Experiment, lay: Layout, draws: dict[str, np.ndarray], reliable: bool
 ) -> Decision:
-    """All decisions from the posterior draws of every metric's cell means."""
-    uplifts = [
-        u for m in experiment.metrics for u in uplifts_for(experiment, lay, m, draws[m.name])
-    ]
-    verdicts = version_verdicts(experiment, lay, uplifts)
-    values = net_values(experiment, lay, draws)
+    """All decisions from the posterior draws of every metric's cell means.
+
+    Metrics the data cannot measure (:mod:`relevance.decide.estimable`) take no part; when
+    the primary metric is one of them, no version gets a verdict.
+    """
+    missing = not_estimable(experiment, lay)
+    measured = without(experiment, missing)
+    uplifts = [u for m in measured.metrics for u in uplifts_for(measured, lay, m, draws[m.name])]
+    checks = model_checks(measured, lay, draws)
+    primary_missing = [item for item in missing if item.metric == experiment.primary.name]
+    if primary_missing:
+        reason = primary_missing[0].reason
+        verdicts = undecided(experiment, lay, reason)
+        campaign = CampaignVerdict(send=None, headline=f"No verdict. {reason}", reliable=reliable)
+        values, curves = [], []
+    else:
+        verdicts = version_verdicts(measured, lay, uplifts, checks)
+        values = net_values(measured, lay, draws)
+        campaign = campaign_verdict(measured, verdicts, values, reliable, uplifts)
+        curves = fatigue_curves(measured, lay, draws)
     return Decision(
         uplifts=uplifts,
         verdicts=verdicts,
         net_value=values,
-        comparisons=comparisons(experiment, lay, draws),
-        model_checks=model_checks(experiment, lay, draws),
-        campaign=campaign_verdict(experiment, verdicts, values, reliable, uplifts),
-        fatigue=fatigue_curves(experiment, lay, draws),
+        comparisons=comparisons(measured, lay, draws),
+        model_checks=checks,
+        campaign=campaign,
+        fatigue=curves,
+        not_estimable=missing,
     )

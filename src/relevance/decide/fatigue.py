@@ -7,12 +7,14 @@ so neighbouring buckets borrow strength and the curve is smooth where the data a
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from relevance.config import Experiment
 from relevance.decide.uplift import direction, uplift_draws
 from relevance.decide.value import has_value, net_value_draws
-from relevance.errors import DataError
+from relevance.errors import DataError, brief
 from relevance.io.cells import Cells
 from relevance.language import money, number, percent, version_label
 from relevance.model.layout import Layout
@@ -21,10 +23,11 @@ from relevance.results import PER, FatigueCurve, FatiguePoint
 
 def bucket_label(level: str, cap: int) -> str:
     """'0', '1', ..., 'cap+' for a count of emails received; raises ValueError for non-counts."""
-    value = float(level)
-    if value < 0 or value != int(value):
+    found = re.fullmatch(r"\s*\+?(\d+)(\.0*)?\s*", level)
+    if found is None:
         raise ValueError(level)
-    return f"{cap}+" if value >= cap else str(int(value))
+    value = int(found.group(1))
+    return f"{cap}+" if value >= cap else str(value)
 
 
 def bucket_cells(experiment: Experiment, cells: Cells) -> Cells:
@@ -39,7 +42,7 @@ def bucket_cells(experiment: Experiment, cells: Cells) -> Cells:
             experiment.data.path or experiment.source,
             f"column `{column}`",
             "fatigue needs a whole number of emails received per customer; found "
-            f"{str(error.args[0])!r}",
+            f"{brief(str(error.args[0]))}",
             "give the count of emails in the prior 7 days (0, 1, 2, ...), or remove `fatigue`",
         ) from None
 

@@ -9,16 +9,29 @@ from scipy import stats
 
 from relevance.config import Experiment, MetricConfig
 from relevance.decide.uplift import OVERALL, direction
+from relevance.errors import brief
 from relevance.language import (
     amount,
     interval,
+    money,
     number,
     recipients_phrase,
     uplift_sentence,
     version_label,
 )
 from relevance.model.layout import Layout
-from relevance.results import PER, CampaignVerdict, NetValue, Uplift, Verdict, VersionVerdict
+from relevance.results import (
+    PER,
+    CampaignVerdict,
+    ModelCheck,
+    NetValue,
+    Uplift,
+    Verdict,
+    VersionVerdict,
+)
+
+MAX_DATA_FACTOR = 10.0
+"""Say how much more data would settle a verdict only up to ten times the data so far."""
 
 
 def extra_recipients_needed(
@@ -40,15 +53,45 @@ def extra_recipients_needed(
     factor = (z * uplift.uplift_sd / gap) ** 2
     if factor <= 1:
         return 0
-    if factor > 1e4:
-        return None
+    if factor > MAX_DATA_FACTOR:
+        return None  # too far to extrapolate: tiny changes of the estimate swing the figure
     return int(np.ceil(current * (factor - 1)))
 
 
+def model_misfit(metric: MetricConfig, checks: list[ModelCheck], currency: str) -> str | None:
+    """A sentence when the model's predicted mean misses the observed one in some arm."""
+    missed = [c for c in checks if c.metric == metric.name and not c.consistent]
+    if not missed:
+        return None
+    check = missed[0]
+    symbol = currency if metric.kind == "revenue" else ""
+    return (
+        f"The model does not fit the {metric.display} data (arm {brief(check.arm, 30)}: observed "
+        f"{money(check.observed_mean * PER, symbol)} per 1,000 recipients, model "
+        f"{money(check.predicted_mean * PER, symbol)}), so no verdict is given until the data "
+        "are checked."
+    )
+
+
+def undecided(experiment: Experiment, lay: Layout, reason: str) -> list[VersionVerdict]:
+    """Every version inconclusive, for one reason that no amount of sampling changes."""
+    return [
+        VersionVerdict(
+            version=version,
+            verdict=Verdict.INCONCLUSIVE,
+            sentence=reason,
+            reasons=[reason],
+            p_beats_holdout=None,
+        )
+        for version in lay.versions
+    ]
+
+
 def version_verdicts(
-    experiment: Experiment, lay: Layout, uplifts: list[Uplift]
+    experiment: Experiment, lay: Layout, uplifts: list[Uplift], checks: list[ModelCheck]
 ) -> list[VersionVerdict]:
-    """Verdict per version: the primary metric's ROPE verdict, overruled by a harmed guardrail."""
+    """Verdict per version: the primary metric's ROPE verdict, overruled by a harmed guardrail,
+    and withheld (inconclusive) when the model does not fit the primary metric's data."""
     by_key = {(u.metric, u.version, u.segment_column, u.segment_level): u for u in uplifts}
     primary = experiment.primary
     currency = experiment.decision.currency
@@ -73,8 +116,13 @@ def version_verdicts(
         sentence = reasons[0]
         if harmed and main.verdict is not Verdict.HARMFUL:
             sentence = f"{version_label(version)} is harmful. " + " ".join(reasons)
+        misfit = model_misfit(primary, checks, currency)
+        if misfit:
+            verdict = Verdict.INCONCLUSIVE
+            reasons.append(misfit)
+            sentence = f"{sentence} {misfit}"
         extra = None
-        if verdict is Verdict.INCONCLUSIVE:
+        if verdict is Verdict.INCONCLUSIVE and not misfit:
             current = int(lay.n[[0, index]].sum())
             extra = extra_recipients_needed(main, primary, current, experiment.decision.probability)
             sentence = f"{sentence} {recipients_phrase(extra)}"

@@ -139,6 +139,18 @@ class Quality(Statistic):
 MetricStatistic = Proportion | Amounts
 
 
+@dataclass(frozen=True)
+class AmountCap:
+    """A revenue metric's extreme amounts: how many, how large, and the cap they get."""
+
+    metric: str
+    cap: float  # amounts above it are counted at the cap
+    typical: float  # the median amount among buyers
+    extremes: int
+    largest: float
+    share: float  # of the metric's total amount, what the extremes held before capping
+
+
 def statistic_type(metric: MetricConfig) -> type[MetricStatistic]:
     """The statistic a metric's model needs."""
     return Proportion if metric.kind == "binary" else Amounts
@@ -166,6 +178,7 @@ class Cells:
     arms: tuple[str, ...]
     segments: tuple[str, ...]
     metrics: tuple[MetricConfig, ...]
+    caps: tuple[AmountCap, ...] = ()  # revenue amounts counted at a cap (extreme values)
 
     @property
     def recipients(self) -> int:
@@ -238,9 +251,12 @@ class Cells:
         return digest[:16]
 
     @classmethod
-    def for_experiment(cls, experiment: Experiment, frame: pd.DataFrame) -> Cells:
+    def for_experiment(
+        cls, experiment: Experiment, frame: pd.DataFrame, caps: Sequence[AmountCap] = ()
+    ) -> Cells:
         """Typed cells of an experiment's arms, segments and metrics from a cells frame."""
-        return cls.from_frame(frame, experiment.arms.all, experiment.segments, experiment.metrics)
+        cells = cls.from_frame(frame, experiment.arms.all, experiment.segments, experiment.metrics)
+        return dataclasses.replace(cells, caps=tuple(caps))
 
     @classmethod
     def from_frame(

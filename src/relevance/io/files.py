@@ -18,8 +18,8 @@ import pandas as pd
 
 from relevance.config import Experiment
 from relevance.errors import DataError
-from relevance.io.cells import stat_column, statistic_type
-from relevance.io.query import ROW_NUMBER, cells_query, quote
+from relevance.io.cells import AmountCap, stat_column, statistic_type
+from relevance.io.query import ROW_NUMBER, amount_caps, cells_query, quote
 
 
 def shown(path: Path | str) -> str:
@@ -309,18 +309,22 @@ def reading(path: Path, file_format: str = "auto") -> Iterator[duckdb.DuckDBPyCo
         con.close()
 
 
-def aggregate_file(experiment: Experiment, path: Path, file_format: str = "auto") -> pd.DataFrame:
+def aggregate_file(
+    experiment: Experiment, path: Path, file_format: str = "auto"
+) -> tuple[pd.DataFrame, list[AmountCap]]:
     """Aggregate a CSV or Parquet file of one row per recipient into a cells frame.
 
     The file is checked first (exists, is a file, not empty), then its columns (DESCRIBE,
-    cheap) against every configured column; DuckDB's errors become DataErrors.
+    cheap) against every configured column; DuckDB's errors become DataErrors. Revenue
+    amounts far beyond the bulk are capped (:func:`amount_caps`); the caps come back too.
     """
     check_file(path)
     relation, params = file_relation(path, file_format, text=True)
     with reading(path, file_format) as con:
         columns = describe(con, relation, params)
         check_columns(experiment, path, columns)
-        frame = con.execute(cells_query(experiment, relation), params).df()
+        caps = amount_caps(experiment, relation, lambda sql: con.execute(sql, params).fetchall())
+        frame = con.execute(cells_query(experiment, relation, caps=caps), params).df()
     if frame.empty:
         raise DataError(
             shown(path),
@@ -328,7 +332,7 @@ def aggregate_file(experiment: Experiment, path: Path, file_format: str = "auto"
             f"the file has no data rows (only the columns {', '.join(columns[:10])})",
             "export the data again with one row per recipient",
         )
-    return frame
+    return frame, caps
 
 
 def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:

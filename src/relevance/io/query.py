@@ -8,12 +8,13 @@ conditions for bad values (:func:`outcome_problems`), so a count and its example
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from relevance.config import Experiment, MetricConfig
-from relevance.io.cells import MISSING_LEVEL, stat_column
+from relevance.io.cells import MISSING_LEVEL, AmountCap, stat_column
 
 # Sums are added up as exact fixed-point decimals (12 digits after the point), so the cells do
 # not depend on row order or on how DuckDB splits the work between threads: same file, same
@@ -30,10 +31,10 @@ def quote(identifier: str) -> str:
 ColumnKind = Literal["number", "boolean", "text"]
 
 
-# Text a DuckDB TRY_CAST(... AS DOUBLE) accepts: decimal or exponent notation with optional
-# sign, surrounding whitespace and single underscores between digits; nan, inf, infinity.
+# Text that DuckDB's TRY_CAST(... AS DOUBLE) accepts and that has no underscore: decimal or
+# exponent notation with optional sign and surrounding whitespace; nan, inf, infinity.
 # Groups are non-capturing: PostgreSQL then matches with its DFA alone.
-_DIGITS = "[0-9]+(?:_[0-9]+)*"
+_DIGITS = "[0-9]+"
 NUMBER_PATTERN = (
     rf"^\s*[-+]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:e[-+]?{_DIGITS})?"
     r"|inf|infinity|nan)\s*$"
@@ -52,8 +53,16 @@ class Dialect:
     kinds: Mapping[str, ColumnKind] = field(default_factory=dict)
 
     def to_double(self, column: str) -> str:
-        """The column as a double, NULL where the value is not a number."""
-        return f"TRY_CAST({quote(column)} AS DOUBLE)"
+        """The column as a double, NULL where the value is not a number.
+
+        DuckDB reads '1_000' as 1000; a digit separator in an export is more likely a broken
+        value than a number, so text with an underscore is not a number here.
+        """
+        raw = quote(column)
+        return (
+            f"TRY_CAST(CASE WHEN strpos(CAST({raw} AS VARCHAR), '_') > 0 THEN NULL "
+            f"ELSE {raw} END AS DOUBLE)"
+        )
 
     def isnan(self, value: str) -> str:
         """True where `value` is NaN (NULL stays NULL)."""
@@ -73,6 +82,10 @@ class Dialect:
     def relation(self, relation: str, columns: list[str]) -> str:
         """The relation the cells are computed from (a dialect may add derived columns)."""
         return relation
+
+    def quantile(self, expression: str, share: float, where: str) -> str:
+        """The exact `share` quantile of `expression` over the rows where `where` holds."""
+        return f"quantile_cont({expression}, {share}) FILTER (WHERE {where})"
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,11 @@ class PostgresDialect(Dialect):
             "* 1e-12 AS double precision)"
         )
 
+    def quantile(self, expression: str, share: float, where: str) -> str:
+        return (
+            f"percentile_cont({share}) WITHIN GROUP (ORDER BY {expression}) FILTER (WHERE {where})"
+        )
+
     @staticmethod
     def _parsed(column: str) -> str:
         return "__relevance_number_" + hashlib.sha256(column.encode()).hexdigest()[:12]
@@ -125,7 +143,7 @@ class PostgresDialect(Dialect):
             value = f"CAST({quote(column)} AS text)"
             number = (
                 f"CASE WHEN {value} ~* '{NUMBER_PATTERN}' "
-                f"THEN CAST(replace({value}, '_', '') AS double precision) END"
+                f"THEN CAST({value} AS double precision) END"
             )
             parsed.append(f"unnest(ARRAY[{number}]) AS {quote(self._parsed(column))}")
         return f"(SELECT *, {', '.join(parsed)} FROM {relation}) AS parsed"
@@ -158,8 +176,13 @@ def outcome_problems(metric: MetricConfig, d: Dialect = DUCKDB) -> dict[str, str
     return problems
 
 
-def _metric_parts(metric: MetricConfig, d: Dialect) -> list[tuple[str, str]]:
-    """(expression, output column) pairs of a metric's statistics, robust to bad values."""
+def _metric_parts(
+    metric: MetricConfig, d: Dialect, cap: float | None = None
+) -> list[tuple[str, str]]:
+    """(expression, output column) pairs of a metric's statistics, robust to bad values.
+
+    With a `cap` (see :func:`amount_caps`), amounts above it enter the sums at the cap.
+    """
     value, name = d.to_double(metric.column), metric.name
     problems = outcome_problems(metric, d)
     quality = [
@@ -177,11 +200,12 @@ def _metric_parts(metric: MetricConfig, d: Dialect) -> list[tuple[str, str]]:
         return [count(where, stat) for where, stat in counts]
     valid = f"{value} >= 0 AND {_finite(d, value)}"
     positive = f"{value} > 0 AND {_finite(d, value)}"  # NaN sorts above every number
-    log = f"ln({value})"
+    amount = value if cap is None else f"LEAST({value}, {cap!r})"
+    log = f"ln({amount})"
     return [
         count(valid, "n"),
         count(positive, "buyers"),
-        (d.exact_sum(value, positive), stat_column(name, "sum")),
+        (d.exact_sum(amount, positive), stat_column(name, "sum")),
         (d.exact_sum(log, positive), stat_column(name, "sum_log")),
         (d.exact_sum(f"{log} * {log}", positive), stat_column(name, "sum_log_sq")),
         *(count(where, stat) for where, stat in quality),
@@ -194,13 +218,20 @@ def cells_columns(experiment: Experiment) -> list[str]:
     return ["arm", *experiment.segments, "n", *stats]
 
 
-def cells_query(experiment: Experiment, relation: str, dialect: Dialect = DUCKDB) -> str:
+def cells_query(
+    experiment: Experiment,
+    relation: str,
+    dialect: Dialect = DUCKDB,
+    caps: Sequence[AmountCap] = (),
+) -> str:
     """One GROUP BY over `relation` (a table function or subquery) producing the cells.
 
     Arm labels are taken exactly as written: a label that matches an arm only after trimming
     spaces or changing case is kept apart, so the checks can refuse it with a "did you mean"
-    instead of silently merging it into that arm.
+    instead of silently merging it into that arm. Revenue amounts beyond their metric's cap
+    (extreme values, :func:`amount_caps`) are counted at the cap.
     """
+    cap_of = {c.metric: c.cap for c in caps}
     arm = f"CAST({quote(experiment.data.arm)} AS VARCHAR) AS arm"
     segments = [
         f"coalesce(CAST({quote(s)} AS VARCHAR), '{MISSING_LEVEL}') AS {quote(s)}"
@@ -209,7 +240,7 @@ def cells_query(experiment: Experiment, relation: str, dialect: Dialect = DUCKDB
     stats = [
         f"{expression} AS {quote(column)}"
         for m in experiment.metrics
-        for expression, column in _metric_parts(m, dialect)
+        for expression, column in _metric_parts(m, dialect, cap_of.get(m.name))
     ]
     select = ",\n  ".join([arm, *segments, "count(*) AS n", *stats])
     group = ", ".join(str(i + 1) for i in range(1 + len(experiment.segments)))
@@ -228,3 +259,75 @@ def fingerprint_query(experiment: Experiment, relation: str, dialect: Dialect = 
         ]
     source = dialect.relation(relation, [m.column for m in experiment.metrics])
     return f"SELECT {', '.join(parts)} FROM {source}"
+
+
+FENCE_IQRS = 4.0
+"""Amounts beyond the upper quartile by this many interquartile ranges (on the log scale) are
+extreme: about 6 standard deviations for log-normal amounts, 140 times the scale of a Pareto
+tail with alpha 2.5, while a $10^12 typo or a test order stands out by orders of magnitude."""
+MIN_LOG_IQR = math.log(2)
+"""Where nearly every buyer pays the same, the spread used for the fence is at least this."""
+MIN_BUYERS = 100
+"""Quartiles of fewer buyers are too rough to call anything extreme."""
+
+
+def amount_caps(
+    experiment: Experiment,
+    relation: str,
+    fetch: Callable[[str], list[tuple[Any, ...]]],
+    dialect: Dialect = DUCKDB,
+) -> list[AmountCap]:
+    """Caps for revenue metrics with amounts far beyond the bulk (two cheap queries).
+
+    The fence is ``exp(Q3 + 4 * IQR)`` of the buyers' log amounts (quartiles are robust: a
+    handful of absurd values cannot move them). Only when some amount is beyond it does a
+    second query count those amounts and their share of the total.
+    """
+    revenue = [m for m in experiment.metrics if m.kind == "revenue"]
+    if not revenue:
+        return []
+    parts = []
+    for metric in revenue:
+        value = dialect.to_double(metric.column)
+        positive = f"{value} > 0 AND {_finite(dialect, value)}"
+        log = f"ln({value})"
+        parts += [dialect.quantile(log, q, positive) for q in (0.25, 0.5, 0.75)]
+        parts.append(f"max({value}) FILTER (WHERE {positive})")
+        parts.append(f"count(*) FILTER (WHERE {positive})")
+    source = dialect.relation(relation, [m.column for m in revenue])
+    (row,) = fetch(f"SELECT {', '.join(parts)} FROM {source}")
+    fences = {}
+    for i, metric in enumerate(revenue):
+        low, middle, high, largest, buyers = row[5 * i : 5 * i + 5]
+        if largest is None or low is None or buyers < MIN_BUYERS:
+            continue
+        fence = math.exp(high + FENCE_IQRS * max(high - low, MIN_LOG_IQR))
+        if largest > fence:
+            fences[metric] = (fence, math.exp(middle), float(largest))
+    if not fences:
+        return []
+    counts = []
+    for metric, (fence, _, _) in fences.items():
+        value = dialect.to_double(metric.column)
+        finite = f"{value} >= 0 AND {_finite(dialect, value)}"
+        counts += [
+            f"count(*) FILTER (WHERE {value} > {fence!r} AND {finite})",
+            f"sum({value}) FILTER (WHERE {value} > {fence!r} AND {finite})",
+            f"sum({value}) FILTER (WHERE {finite})",
+        ]
+    source = dialect.relation(relation, [m.column for m in fences])
+    (row,) = fetch(f"SELECT {', '.join(counts)} FROM {source}")
+    caps = []
+    for i, (metric, (fence, typical, largest)) in enumerate(fences.items()):
+        extremes, extreme_sum, total = row[3 * i : 3 * i + 3]
+        caps.append(
+            AmountCap(
+                metric=metric.name,
+                cap=fence,
+                typical=typical,
+                extremes=int(extremes or 0),
+                largest=largest,
+                share=float(extreme_sum or 0) / float(total) if total else 0.0,
+            )
+        )
+    return caps

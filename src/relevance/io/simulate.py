@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from relevance.io.outputs import refuse_unless_regular_file
+
 LIFECYCLE_STAGES: Final[tuple[str, ...]] = (
     "acquisition",
     "activation",
@@ -464,6 +466,7 @@ def write_parquet(spec: CampaignSpec, path: Path) -> Path:
     `os.replace`, so readers never see a half-written file and a failure leaves nothing.
     """
     path = Path(path)
+    refuse_unless_regular_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     table = generate(spec)
     handle, temporary_name = tempfile.mkstemp(

@@ -69,7 +69,7 @@ def load_cells(experiment: Experiment) -> Cells:
     path = rows_path(experiment)
     if path is not None:
         return Cells.for_experiment(
-            experiment, aggregate_file(experiment, path, experiment.data.format)
+            experiment, *aggregate_file(experiment, path, experiment.data.format)
         )
     if experiment.data.cells is not None:
         cells_path = experiment.resolve(experiment.data.cells)
@@ -79,7 +79,7 @@ def load_cells(experiment: Experiment) -> Cells:
             )
         return Cells.for_experiment(experiment, read_cells_file(experiment, cells_path))
     if experiment.data.sql is not None:  # aggregated inside the database
-        return Cells.for_experiment(experiment, load_sql_cells(experiment))
+        return Cells.for_experiment(experiment, *load_sql_cells(experiment))
     raise DataError(experiment.source, "data", "no readable data source", "set data.path")
 
 

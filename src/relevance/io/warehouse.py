@@ -38,16 +38,19 @@ import pandas as pd
 
 from relevance.config import Experiment
 from relevance.errors import DataError
+from relevance.io.cells import AmountCap
 from relevance.io.query import (
     DUCKDB,
     POSTGRES,
     ColumnKind,
     Dialect,
     PostgresDialect,
+    amount_caps,
     cells_columns,
     cells_query,
     fingerprint_query,
 )
+from relevance.io.readonly import UnsafeQuery, read_only_select
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -59,6 +62,15 @@ _PG_BOOLEAN_TYPES = {16}
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIBPQ_IDENTITY = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 CONNECT_TIMEOUT_SECONDS = 15
+DUCKDB_READ_ONLY = {
+    "memory_limit": "1GB",
+    "preserve_insertion_order": False,
+    "enable_external_access": False,  # no file reads or writes, no ATTACH, no extensions
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,  # no SET can undo the above
+}
+"""A DuckDB database file is opened read-only with no way out to the file system."""
 
 
 @dataclass(frozen=True)
@@ -212,18 +224,25 @@ def resolve_target(experiment: Experiment) -> Target:
     return Target("postgresql", url.render_as_string(hide_password=False), shown, known)
 
 
-def subquery(experiment: Experiment) -> str:
-    """The user's query as a relation: ``(query) AS rows`` (a trailing semicolon is dropped)."""
+def subquery(experiment: Experiment, target: Target) -> str:
+    """The user's query as a relation, ``(query) AS rows``, once it is one read-only SELECT.
+
+    The query is parsed in the target's dialect and rendered from its parse tree
+    (:mod:`relevance.io.readonly`): text that would break out of the brackets, a statement
+    that writes, or a table function that reads files never reaches the database.
+    """
     source = experiment.data.sql
     assert source is not None
-    query = source.query.strip().rstrip(";").rstrip()
-    if not query:
+    try:
+        query = read_only_select(source.query, target.kind)
+    except UnsafeQuery as error:
         raise _fail(
             experiment,
             "data.sql.query",
-            "the query is empty",
-            "write a SELECT returning one row per recipient",
-        )
+            f"the query is refused: {error}",
+            "write one SELECT (or WITH ... SELECT) over tables of the database, returning one "
+            "row per recipient; relevance only reads",
+        ) from None
     # Newlines keep a trailing `-- comment` in the query from swallowing the closing bracket.
     return f"(\n{query}\n) AS rows"
 
@@ -346,11 +365,7 @@ def _session(experiment: Experiment, target: Target) -> Iterator[_PostgresSessio
     """Connect (errors name data.sql.url), yield a session, always disconnect."""
     if target.kind == "duckdb":
         try:
-            connection = duckdb.connect(
-                target.url,
-                read_only=True,
-                config={"memory_limit": "1GB", "preserve_insertion_order": False},
-            )
+            connection = duckdb.connect(target.url, read_only=True, config=DUCKDB_READ_ONLY)
         except duckdb.Error as exc:
             raise _database_error(experiment, target, exc, connecting=True) from None
         try:
@@ -434,7 +449,7 @@ def _dialect_for(
     return PostgresDialect(kinds=kinds)
 
 
-def load_sql_cells(experiment: Experiment) -> pd.DataFrame:
+def load_sql_cells(experiment: Experiment) -> tuple[pd.DataFrame, list[AmountCap]]:
     """Aggregate the rows of ``data.sql`` into cells inside the database (one GROUP BY).
 
     Returns the same columns as :func:`relevance.io.files.aggregate_file`, one row per cell,
@@ -442,17 +457,18 @@ def load_sql_cells(experiment: Experiment) -> pd.DataFrame:
     experiment file, ``data.sql.url`` or ``data.sql.query``, the database's message and a fix.
     """
     target = resolve_target(experiment)
-    relation = subquery(experiment)
+    relation = subquery(experiment, target)
     keys = ["arm", *experiment.segments]
     with _session(experiment, target) as session:
         try:
             dialect = _dialect_for(experiment, session, relation)
-            rows = session.fetch(cells_query(experiment, relation, dialect))
+            caps = amount_caps(experiment, relation, session.fetch, dialect)
+            rows = session.fetch(cells_query(experiment, relation, dialect, caps))
         except _database_errors() as exc:
             raise _database_error(experiment, target, exc, connecting=False) from None
     frame = pd.DataFrame.from_records(rows, columns=cells_columns(experiment))
     # One order whatever the database's collation: by code point, as DuckDB sorts.
-    return frame.sort_values(keys, kind="stable", ignore_index=True)
+    return frame.sort_values(keys, kind="stable", ignore_index=True), caps
 
 
 def sql_fingerprint(experiment: Experiment) -> str:
@@ -463,7 +479,7 @@ def sql_fingerprint(experiment: Experiment) -> str:
     source = experiment.data.sql
     assert source is not None
     target = resolve_target(experiment)
-    relation = subquery(experiment)
+    relation = subquery(experiment, target)
     digest = hashlib.sha256()
     digest.update(target.shown.encode())
     if target.kind == "postgresql":

@@ -5,6 +5,7 @@ Shared by the campaign model and the portfolio meta-analysis.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -47,7 +48,8 @@ class Diagnostics:
             )
         if not min(self.min_ess_bulk, self.min_ess_tail) >= self.thresholds.min_ess:
             found.append(
-                f"too few effective draws (ESS {min(self.min_ess_bulk, self.min_ess_tail):.0f} "
+                f"too few effective draws (ESS "
+                f"{math.floor(min(self.min_ess_bulk, self.min_ess_tail))} "
                 f"< {self.thresholds.min_ess:g})"
             )
         if self.divergences > self.thresholds.max_divergences:

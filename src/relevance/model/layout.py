@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,10 +84,8 @@ LIFECYCLE_STAGES = ("acquisition", "activation", "retention", "reactivation")
 
 def _level_order(level: str) -> tuple[int, float | str]:
     """Numbers in numeric order ("0" < "2" < "3+"), lifecycle stages in lifecycle order, then text."""
-    try:
-        return (0, float(level.rstrip("+")))
-    except ValueError:
-        pass
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)\+?", level.strip()):
+        return (0, float(level.strip().rstrip("+")))
     if level.lower() in LIFECYCLE_STAGES:
         return (1, float(LIFECYCLE_STAGES.index(level.lower())))
     return (2, level)

@@ -28,7 +28,7 @@ from relevance.config import Experiment, load_experiment
 from relevance.decide.decision import Decision, decide
 from relevance.decide.fatigue import bucket_cells
 from relevance.io.cells import Cells
-from relevance.io.outputs import write_text_atomic
+from relevance.io.outputs import spreadsheet_safe, write_text_atomic
 from relevance.io.sources import data_fingerprint, load_cells, rows_path
 from relevance.model.design import design
 from relevance.model.fit import Fit, fit
@@ -63,7 +63,8 @@ class Analysis:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_text_atomic(folder / "results.json", self.results.to_json() + "\n")
-        write_text_atomic(folder / "cells.csv", self.cells.to_frame().to_csv(index=False))
+        cells = spreadsheet_safe(self.cells.to_frame(), ["arm", *self.cells.segments])
+        write_text_atomic(folder / "cells.csv", cells.to_csv(index=False))
         temporary = folder / ".posterior.nc.tmp"
         self.fit.posterior.to_netcdf(temporary, engine="h5netcdf")
         temporary.replace(folder / "posterior.nc")
@@ -177,6 +178,7 @@ def assemble(
         comparisons=decision.comparisons,
         model_checks=decision.model_checks,
         fatigue=decision.fatigue,
+        not_estimable=decision.not_estimable,
         priors=experiment.priors.model_dump(),
     )
 

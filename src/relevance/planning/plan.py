@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from relevance.config import DEFAULT_SEED, Strict
+from relevance.config import DEFAULT_SEED, MAX_SEED, Strict
 from relevance.language import percent
 from relevance.planning.assurance import assurance, assurance_normal
 from relevance.results import PER
@@ -54,7 +54,9 @@ class PlanInputs(Strict):
     posterior_draws: int = Field(
         1000, ge=100, le=100_000, description="exact Beta posterior draws per simulated experiment"
     )
-    seed: int = Field(DEFAULT_SEED, description="seed of the simulation (same seed, same plan)")
+    seed: int = Field(
+        DEFAULT_SEED, ge=0, le=MAX_SEED, description="seed of the simulation (same seed, same plan)"
+    )
     currency: str = Field("$", max_length=5, description="symbol shown before money")
 
     @field_validator("holdout_shares")

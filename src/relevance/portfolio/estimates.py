@@ -111,7 +111,9 @@ def comparable(
     chosen = sorted(keys.items(), key=lambda item: (-item[1], item[0]))[0][0]
     pooled, left_out = [], []
     for r in results:
-        if (r.primary_metric, _kind(r)) == chosen:
+        if not r.estimable(r.primary_metric):
+            left_out.append((r.experiment, "its primary metric could not be estimated"))
+        elif (r.primary_metric, _kind(r)) == chosen:
             pooled.extend(estimates_from(r))
         else:
             left_out.append(

@@ -74,9 +74,10 @@ class CampaignReport:
                 + "".join(f'<p class="reason">{esc(x)}</p>' for x in v.reasons[1:])
                 + "</div>"
             )
+        unmeasured = "".join(f'<p class="warning">{esc(n.reason)}</p>' for n in r.not_estimable)
         return Html(
             f'<section class="verdict"><p class="headline">{esc(r.campaign.headline)}</p>{reliable}{data_note}'
-            f'<div class="cards">{"".join(cards)}</div>{self.key_numbers()}</section>'
+            f'{unmeasured}<div class="cards">{"".join(cards)}</div>{self.key_numbers()}</section>'
         )
 
     def key_numbers(self) -> str:
@@ -84,7 +85,7 @@ class CampaignReport:
         r = self.results
         rows = []
         for version in r.versions:
-            for metric in r.metrics:
+            for metric in (m for m in r.metrics if r.estimable(m.name)):
                 u = r.uplift(metric.name, version)
                 currency = r.currency if metric.kind == "revenue" else ""
                 rows.append(
@@ -96,6 +97,8 @@ class CampaignReport:
                         "verdict on this metric": u.verdict.value,
                     }
                 )
+        if not rows:
+            return ""
         return f'<div class="key-numbers">{table(pd.DataFrame(rows))}</div>'
 
     def findings(self) -> Html:
@@ -110,6 +113,8 @@ class CampaignReport:
         """Uplift against the holdout with the ROPE band, and its table, for one metric."""
         r = self.results
         name = metric or r.primary_metric
+        if not r.estimable(name):
+            return self._not_estimable(name)
         rows = []
         for version in r.versions:
             u = r.uplift(name, version)
@@ -134,6 +139,11 @@ class CampaignReport:
             + table(pd.DataFrame(rows))
         )
 
+    def _not_estimable(self, name: str) -> Html:
+        """The heading of a metric the data cannot measure, and why (no number)."""
+        reason = next(n.reason for n in self.results.not_estimable if n.metric == name)
+        return Html(f"<h3>{esc(self.results.metric(name).display)}</h3><p>{esc(reason)}</p>")
+
     def uplifts(self) -> Html:
         """Every metric's uplift section, primary first."""
         r = self.results
@@ -142,6 +152,8 @@ class CampaignReport:
 
     def probabilities(self) -> Html:
         """The chance that each version beats sending nothing."""
+        if not self.results.estimable(self.results.primary_metric):
+            return Html("")
         return image(
             figures.figure_probability(self.results), "chance each version beats sending nothing"
         )
@@ -152,6 +164,8 @@ class CampaignReport:
         name = metric or r.primary_metric
         if not r.segments:
             return Html("<p>No segments were configured for this experiment.</p>")
+        if not r.estimable(name):
+            return self._not_estimable(name)
         parts = []
         for column in r.segments:
             parts.append(f"<h3>by {esc(column.replace('_', ' '))}</h3>")
@@ -212,6 +226,10 @@ class CampaignReport:
             return Html("<p>No guardrail metrics were configured.</p>")
         items = []
         for metric in guards:
+            if not r.estimable(metric.name):
+                reason = next(n.reason for n in r.not_estimable if n.metric == metric.name)
+                items.append(f"<li>{esc(reason)}</li>")
+                continue
             for version in r.versions:
                 u = r.uplift(metric.name, version)
                 harmed = u.p_worse_beyond_rope >= r.probability
