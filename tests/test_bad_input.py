@@ -205,6 +205,46 @@ def holdout_sent(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def yaml_bomb(folder: Path) -> Path:
+    """Billion laughs: nine aliases per level, nine levels (a few hundred bytes of YAML)."""
+    good_rows().to_csv(folder / "rows.csv", index=False)
+    lines = [
+        "name: bomb",
+        'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
+    for level in range(1, 10):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]")
+    lines.append("description: *a9")
+    path = folder / "experiment.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def many_levels(folder: Path) -> Path:
+    frame = good_rows(20_000)
+    frame["stage"] = [f"zip-{i % 5_000:05d}" for i in range(len(frame))]
+    frame.to_csv(folder / "rows.csv", index=False)
+    return experiment(folder)
+
+
+def hostile_query(query: str):
+    """A DuckDB database with a `sends` table, queried by `query`."""
+
+    def build(folder: Path) -> Path:
+        import duckdb
+
+        frame = good_rows()
+        with duckdb.connect(str(folder / "camp.duckdb")) as con:
+            con.register("frame", frame)
+            con.execute("CREATE TABLE sends AS SELECT * FROM frame")
+        return experiment(
+            folder,
+            data={"sql": {"url": "duckdb:///camp.duckdb", "query": query}, "arm": "arm"},
+        )
+
+    return build
+
+
 @dataclass(frozen=True)
 class Case:
     """One bad input: how to build it and what the message must say."""
@@ -262,6 +302,93 @@ CASES = [
         "two-data-sources",
         with_sections(data={"path": "rows.csv", "cells": "cells.csv"}),
         ("experiment.yaml", "`data`", "exactly one data source"),
+    ),
+    Case(
+        "yaml-duplicate-key",
+        write_yaml("name: x\nmetrics: []\nmetrics: []\n"),
+        ("experiment.yaml", "line 3", "the key 'metrics' is written twice", "keep one"),
+    ),
+    Case(
+        "yaml-alias-bomb",
+        yaml_bomb,
+        ("experiment.yaml", "expands to more than 100,000 values", "write the values out"),
+        subprocess=True,
+    ),
+    Case(
+        "numeric-arm-label",
+        with_sections(arms={"holdout": 0, "versions": ["A", "B"]}),
+        ("experiment.yaml", "arms.holdout", "arm labels are text", 'holdout: "0"'),
+    ),
+    Case(
+        "infinite-cost",
+        with_sections(decision={"cost_per_send": float("inf")}),
+        ("experiment.yaml", "decision.cost_per_send", "finite number"),
+    ),
+    Case(
+        "nan-value",
+        with_sections(metrics=[METRICS[0], {**METRICS[1], "value": float("nan")}]),
+        ("experiment.yaml", "metrics[1].value", "finite number"),
+    ),
+    Case(
+        "seed-too-large",
+        with_sections(sampler={"seed": 2**32}),
+        ("experiment.yaml", "sampler.seed", "4294967295"),
+    ),
+    Case(
+        "negative-seed",
+        with_sections(sampler={"seed": -1}),
+        ("experiment.yaml", "sampler.seed", "greater than or equal to 0"),
+    ),
+    Case(
+        "fatigue-on-text",
+        with_sections(fatigue={"column": "stage"}),
+        ("fatigue needs a whole number of emails", "found 'lapsed'", "remove `fatigue`"),
+    ),
+    Case(
+        "fatigue-negative",
+        csv_case(
+            lambda f: f.assign(emails=[-1] + [1] * (len(f) - 1)), fatigue={"column": "emails"}
+        ),
+        ("fatigue needs a whole number of emails", "'-1'"),
+    ),
+    Case(
+        "too-many-segment-levels",
+        many_levels,
+        ("`stage` has 5,000 levels", "at most 200 levels", "keep the 20 largest", "'other'"),
+    ),
+    Case(
+        "underscore-number",
+        csv_case(set_value(60, "revenue", "1_000")),
+        ("rows.csv", "`revenue`", "is not a number", "row 60", "'1_000'"),
+    ),
+    # --- a SQL query that tries to write or read files: refused before it runs -----------
+    Case(
+        "sql-breaks-out-of-the-subquery",
+        hostile_query(
+            "SELECT * FROM sends) AS x; COPY (SELECT 42) TO 'pwn.csv'; SELECT * FROM (SELECT * "
+            "FROM sends"
+        ),
+        ("data.sql.query", "refused", "syntax error", "one SELECT"),
+    ),
+    Case(
+        "sql-attach",
+        hostile_query("ATTACH 'other.duckdb' AS o (READ_ONLY false)"),
+        ("data.sql.query", "refused", "ATTACH statement, not a SELECT"),
+    ),
+    Case(
+        "sql-reads-a-file",
+        hostile_query("SELECT * FROM read_csv('/etc/passwd')"),
+        ("data.sql.query", "table function read_csv"),
+    ),
+    Case(
+        "sql-file-as-table",
+        hostile_query("SELECT * FROM '/etc/passwd'"),
+        ("data.sql.query", "looks like a file"),
+    ),
+    Case(
+        "sql-two-statements",
+        hostile_query("SELECT * FROM sends; DROP TABLE sends"),
+        ("data.sql.query", "2 statements"),
     ),
     # --- the data file: can it be read at all? --------------------------------------------
     Case(
@@ -462,7 +589,7 @@ def test_bad_input_exits_2_with_file_field_and_fix(case: Case, tmp_path: Path) -
 
 
 def test_matrix_is_large_enough() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 40
     assert 3 <= sum(c.subprocess for c in CASES) <= 6
 
 

@@ -60,6 +60,9 @@ class Progress:
 
 def fail(error: BaseException, debug: bool) -> None:
     """Print an error the way users should see it, then exit with its code."""
+    if isinstance(error, KeyboardInterrupt):
+        err.print("interrupted: nothing was replaced (the last good report, if any, is kept)")
+        raise typer.Exit(130)
     if debug:
         traceback.print_exception(error)
     # Messages quote user strings (labels, column names, values): never read them as markup.
@@ -104,7 +107,7 @@ def run(
             experiment, out, profile or ("quick" if quick else None), seed, progress.step, notebook
         )
         results = Results.read(target / "results.json")
-    except Exception as error:  # a failure we did not foresee: still no traceback by default
+    except (Exception, KeyboardInterrupt) as error:  # no traceback unless --debug
         fail(error, debug)
         return
     progress.step(f"report written to {target / 'report.html'}")
@@ -174,7 +177,7 @@ def plan_command(
             step=progress.step,
         )
         result = Plan.model_validate_json((target / "plan.json").read_text(encoding="utf-8"))
-    except Exception as error:
+    except (Exception, KeyboardInterrupt) as error:
         fail(error, debug)
         return
     progress.step(f"plan written to {target / 'plan.html'}")
@@ -226,7 +229,7 @@ def validate(
         cells, findings = check_data(loaded)
         notes = [f for f in findings if f.severity is not Severity.ERROR]
         stop_on_errors(loaded, findings)
-    except Exception as error:
+    except (Exception, KeyboardInterrupt) as error:
         try:
             fail(error, debug)
         finally:
@@ -263,7 +266,7 @@ def simulate(
             ) from None
         started = time.perf_counter()
         simulator.write_parquet(spec, out_file)
-    except Exception as error:
+    except (Exception, KeyboardInterrupt) as error:
         fail(error, debug)
         return
     say(
@@ -307,7 +310,7 @@ def run_all(
         batch = run_batch(
             folder, out, profile or ("quick" if quick else None), jobs, force, progress.step
         )
-    except Exception as error:
+    except (Exception, KeyboardInterrupt) as error:
         fail(error, debug)
         return
     if debug:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -92,6 +93,7 @@ def execute(
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            kernel_manager_class=quiet_kernel_manager(),
         )
     except PapermillExecutionError as error:
         message = _strip_ansi(str(error.evalue))
@@ -100,6 +102,24 @@ def execute(
         raise RunFailed(
             f"notebook {notebook.name}, cell {error.exec_count}: {error.ename}: {message}"
         ) from None
+
+
+def quiet_kernel_manager() -> type:
+    """A kernel manager whose kernel process writes nothing to the user's terminal.
+
+    Cell output reaches papermill through Jupyter's messages; the kernel process's own
+    stdout and stderr would only add noise, such as the ZMQ traceback a kernel prints when
+    Ctrl-C stops the run that started it.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
 
 
 class _NotebookInputError(InputError):
