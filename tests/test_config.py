@@ -10,9 +10,12 @@ import pytest
 import yaml
 
 from conftest import DEFAULT_SECTIONS, write_experiment
-from relevance.config import PROJECT_CONFIGS, load_experiment
+from relevance.config import load_experiment
 from relevance.errors import ChecksFailed, ConfigError, InputError
 from relevance.pipeline.analysis import analyze
+from relevance.resources import configs_folder
+
+PACKAGED_CONFIGS = configs_folder()
 
 PURCHASE = DEFAULT_SECTIONS["metrics"][0]
 
@@ -135,7 +138,7 @@ def test_two_primary_metrics_are_rejected(tmp_path: Path) -> None:
 def test_unknown_profile_lists_the_known_ones(tmp_path: Path) -> None:
     path = write_experiment(tmp_path)
     error = config_error(path, profile="turbo")
-    assert error.file == str(PROJECT_CONFIGS / "turbo.yaml")
+    assert error.file == str(PACKAGED_CONFIGS / "turbo.yaml")
     assert "unknown profile 'turbo'" in error.problem
     assert "quick" in error.fix
     assert "turbo.yaml" in str(error)
@@ -187,14 +190,23 @@ def test_defaults_then_experiment_then_profile_then_overrides(tmp_path: Path) ->
     assert overridden.sampler.draws == 55  # overrides win over everything
     assert overridden.sampler.tune == 444
 
-    missing = config_error(path, profile="quick")  # profiles come from the configs/ found
-    assert "unknown profile 'quick'" in missing.problem
-    assert "fast" in missing.fix
+    missing = config_error(path, profile="slow")  # the project's profiles and the packaged
+    assert "unknown profile 'slow'" in missing.problem
+    assert "fast" in missing.fix and "quick" in missing.fix
+    packaged_quick = yaml.safe_load((PACKAGED_CONFIGS / "quick.yaml").read_text())
+    assert (
+        load_experiment(path, profile="quick").sampler.draws == packaged_quick["sampler"]["draws"]
+    )
+    assert [Path(f).name for f in plain.config_files] == [
+        "defaults.yaml",
+        "defaults.yaml",
+        "experiment.yaml",
+    ]  # packaged, project, experiment
 
 
 def test_project_defaults_apply_without_a_local_configs_folder(tmp_path: Path) -> None:
-    project = yaml.safe_load((PROJECT_CONFIGS / "defaults.yaml").read_text())
-    quick = yaml.safe_load((PROJECT_CONFIGS / "quick.yaml").read_text())
+    project = yaml.safe_load((PACKAGED_CONFIGS / "defaults.yaml").read_text())
+    quick = yaml.safe_load((PACKAGED_CONFIGS / "quick.yaml").read_text())
     path = write_experiment(tmp_path, sampler=None)
     experiment = load_experiment(path)
     assert experiment.sampler.seed == project["sampler"]["seed"]

@@ -45,6 +45,27 @@ ProfileOption = Annotated[
 ]
 
 
+def show_version(value: bool) -> None:
+    """`relevance --version`: the version, then exit."""
+    if value:
+        from relevance import __version__
+
+        say(f"relevance {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Does this email beat sending nothing? Bayesian reports for campaigns with a no-send holdout."""
+
+
 class Progress:
     """Step messages on stderr with timings; silent with --quiet."""
 
@@ -220,7 +241,7 @@ def validate(
     """Check an experiment's config and data in seconds, without fitting any model."""
     from relevance.checks.suite import stop_on_errors
     from relevance.config import load_experiment
-    from relevance.pipeline.analysis import check_data
+    from relevance.pipeline.checking import check_data
     from relevance.results import Severity
 
     notes = []  # warnings and notes: shown after the errors, or on success
@@ -273,6 +294,53 @@ def simulate(
         f"wrote {recipients:,} recipients ({preset}, seed {seed}) to {out_file} in "
         f"{time.perf_counter() - started:.1f}s"
     )
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder of the campaigns repository.")] = Path("."),
+    debug: Debug = False,
+) -> None:
+    """Start a campaigns repository: experiments, configs to edit, .gitignore, CI workflow.
+
+    Never overwrites a file that exists.
+    """
+    from relevance.project import ignores_reports, init_project
+
+    try:
+        done = init_project(folder)
+    except (Exception, KeyboardInterrupt) as error:
+        fail(error, debug)
+        return
+    for path in done.written:
+        say(f"wrote {path}")
+    for path in done.kept:
+        say(f"kept  {path} (it exists; nothing was changed)")
+    if not ignores_reports(folder):
+        say("note: add `reports/` to .gitignore: reports are built, not committed")
+    say(
+        f"next: relevance run {folder / 'experiments' / 'demo.yaml'} --quick "
+        "(then open reports/demo/report.html)"
+    )
+
+
+@app.command()
+def render(
+    notebook: Annotated[Path, typer.Argument(help="A notebook executed with papermill.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="HTML file to write (default: beside it).")
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Turn an executed report notebook into the same self-contained HTML page as `run`."""
+    from relevance.report.html import render_executed
+
+    try:
+        page = render_executed(notebook, out)
+    except (Exception, KeyboardInterrupt) as error:
+        fail(error, debug)
+        return
+    say(f"wrote {page}")
 
 
 @app.command("run-all")

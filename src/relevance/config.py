@@ -15,8 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from relevance.errors import ConfigError, brief
+from relevance.resources import configs_folder
 
-PROJECT_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 DEFAULT_SEED = 20261123
 """The seed of every random draw unless told otherwise (sampler, planner, portfolio)."""
@@ -209,6 +209,9 @@ class Experiment(Strict):
     priors: PriorConfig = PriorConfig()
     diagnostics: DiagnosticsConfig = DiagnosticsConfig()
     source: Path | None = Field(None, description="the experiment file (set by the loader)")
+    config_files: list[str] = Field(
+        default_factory=list, description="the files merged, lowest first (set by the loader)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -293,7 +296,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         )
     if model is None:
         return []
-    return [name for name in model.model_fields if name != "source"]
+    return [name for name in model.model_fields if name not in ("source", "config_files")]
 
 
 def _explain(file: Path, error: ValidationError) -> ConfigError:
@@ -454,30 +457,57 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def find_configs(near: Path) -> Path:
-    """The `configs/` folder: beside or above `near` (a file or folder), else the project's own."""
+def find_configs(near: Path) -> Path | None:
+    """The project's `configs/` folder: beside or above `near` (a file or folder), if any."""
     start = near.resolve()
     for folder in [start, *start.parents] if start.is_dir() else start.parents:
         candidate = folder / "configs"
-        if (candidate / "defaults.yaml").exists():
+        if (candidate / "defaults.yaml").is_file():
             return candidate
-    return PROJECT_CONFIGS
+    return None
+
+
+def config_folders(near: Path, configs: Path | None = None) -> list[Path]:
+    """Where configs come from, lowest first: the packaged defaults, then the project's own
+    (`configs` if given, else the `configs/` found from `near` upwards)."""
+    packaged = configs_folder()
+    project = configs or find_configs(near)
+    folders = [packaged]
+    if project is not None and project.resolve() != packaged.resolve():
+        folders.append(project)
+    return folders
+
+
+def _section_file(file: Path) -> dict[str, Any]:
+    values = _read_yaml(file)
+    _validate_section_keys(file, values)
+    return values
+
+
+def _profile_file(folders: list[Path], profile: str) -> Path:
+    """A profile's file: the project's own if it has one, else the packaged one."""
+    candidates = [folder / f"{profile}.yaml" for folder in reversed(folders)]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None or not re.match(NAME_PATTERN, profile):
+        known = sorted({p.stem for f in folders for p in f.glob("*.yaml")} - {"defaults"})
+        raise ConfigError(
+            candidates[0], None, f"unknown profile {brief(profile)}", f"use one of {known}"
+        )
+    return found
 
 
 def configured_diagnostics(near: Path) -> DiagnosticsConfig:
-    """The convergence thresholds of the `configs/` found from `near` (as :func:`find_configs`).
-
-    For analyses that have no experiment file of their own, such as the portfolio.
-    """
-    file = find_configs(near) / "defaults.yaml"
-    values = _read_yaml(file) if file.exists() else {}
-    _validate_section_keys(file, values)
+    """The convergence thresholds of the configs that apply at `near` (packaged, then the
+    project's own): for analyses that have no experiment file, such as the portfolio."""
+    merged: dict[str, Any] = {}
+    for folder in config_folders(near):
+        merged = deep_merge(merged, _section_file(folder / "defaults.yaml"))
     try:
-        return DiagnosticsConfig.model_validate(values.get("diagnostics") or {})
+        return DiagnosticsConfig.model_validate(merged.get("diagnostics") or {})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = "diagnostics." + ".".join(str(part) for part in first["loc"])
-        raise ConfigError(file, f"`{where}`", first["msg"], "correct the threshold") from None
+        raise ConfigError(near, f"`{where}`", first["msg"], "correct the threshold") from None
 
 
 def load_experiment(
@@ -488,29 +518,32 @@ def load_experiment(
 ) -> Experiment:
     """Read and validate an experiment: defaults, then the file, then a profile, then overrides.
 
-    A profile (e.g. ``quick``) is ``configs/<profile>.yaml``; overrides come from the CLI or
-    papermill parameters (e.g. ``{"sampler": {"draws": 200}}``).
+    Defaults are the packaged ``defaults.yaml`` and then the project's own (a `configs/`
+    beside or above the experiment, or `configs`); a profile (e.g. ``quick``) is the project's
+    ``configs/<profile>.yaml`` or else the packaged one; overrides come from the CLI or
+    papermill parameters (e.g. ``{"sampler": {"draws": 200}}``). The files merged are listed,
+    in order, in ``config_files``.
     """
     path = Path(path)
     experiment = _read_yaml(path)
-    configs = configs or find_configs(path)
-    defaults_file = configs / "defaults.yaml"
-    defaults = _read_yaml(defaults_file) if defaults_file.exists() else {}
-    _validate_section_keys(defaults_file, defaults)
-    merged = deep_merge(defaults, experiment)
+    folders = config_folders(path, configs)
+    merged: dict[str, Any] = {}
+    used: list[Path] = []
+    for folder in folders:
+        defaults_file = folder / "defaults.yaml"
+        if defaults_file.is_file():
+            merged = deep_merge(merged, _section_file(defaults_file))
+            used.append(defaults_file)
+    merged = deep_merge(merged, experiment)
+    used.append(path)
     if profile:
-        profile_file = configs / f"{profile}.yaml"
-        if not re.match(NAME_PATTERN, profile) or not profile_file.exists():
-            known = sorted(p.stem for p in configs.glob("*.yaml") if p.stem != "defaults")
-            raise ConfigError(
-                profile_file, None, f"unknown profile {profile!r}", f"use one of {known}"
-            )
-        profile_values = _read_yaml(profile_file)
-        _validate_section_keys(profile_file, profile_values)
-        merged = deep_merge(merged, profile_values)
+        profile_file = _profile_file(folders, profile)
+        merged = deep_merge(merged, _section_file(profile_file))
+        used.append(profile_file)
     if overrides:
         merged = deep_merge(merged, overrides)
     merged["source"] = path.resolve()
+    merged["config_files"] = [str(file.resolve()) for file in used]
     try:
         return Experiment.model_validate(merged)
     except ValidationError as exc:

@@ -202,6 +202,7 @@ class RunInfo(Record):
     cells_fingerprint: str
     recipients: int
     seconds: dict[str, float] = Field(default_factory=dict)
+    config_files: list[str] = Field(default_factory=list)  # merged, lowest first
 
 
 class Results(Record):

@@ -16,7 +16,8 @@ from relevance.config import load_experiment
 from relevance.errors import ChecksFailed
 from relevance.io import simulate
 from relevance.io.sources import data_fingerprint
-from relevance.pipeline.analysis import Analysis, Timer, analyze, check_data
+from relevance.pipeline.analysis import Analysis, analyze
+from relevance.pipeline.checking import Timer, check_data
 from relevance.results import Results, Severity
 
 STEPS = ["config", "aggregate", "checks", "compile", "sample", "decide"]

@@ -14,7 +14,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from relevance.errors import ConfigError, InputError, RunFailed
 from relevance.io.outputs import staged_folder
-from relevance.pipeline.notebooks import NOTEBOOKS, notebook_path, run_notebook
+from relevance.pipeline.notebooks import notebook_path, run_notebook
+from relevance.resources import notebooks_folder
+
+NOTEBOOKS = notebooks_folder()
 
 PARAMETERS = 'output_dir = ""\nfail = False\nbad_input = False\n'
 BODY = """\

@@ -45,7 +45,7 @@ def experiment_fingerprint(path: Path, profile: str | None) -> tuple[Experiment,
     experiment = load_experiment(path, profile=profile)
     parts = [
         path.read_bytes(),
-        experiment.model_dump_json(exclude={"source"}).encode(),
+        experiment.model_dump_json(exclude={"source", "config_files"}).encode(),
         data_fingerprint(experiment).encode(),
         __version__.encode(),
         notebook_path("campaign_report").read_bytes(),

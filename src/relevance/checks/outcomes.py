@@ -24,7 +24,8 @@ OUTCOME_WORDS = {  # (one value, several values)
 OUTCOME_FIXES = {
     ("binary", "missing"): "fill in 0 or 1 for every recipient (an empty value means unknown, "
     "not 0)",
-    ("binary", "invalid"): "recode the column as 0 and 1 (e.g. yes → 1, no → 0); text, NaN "
+    ("binary", "invalid"): "recode the column as 0 and 1 (e.g. yes → 1, no → 0; true/false also "
+    "work); other text, NaN "
     "and infinity are not allowed",
     ("binary", "nonbinary"): "a binary metric is 0 or 1 per recipient: recode the values, or "
     "use `kind: revenue` for amounts",

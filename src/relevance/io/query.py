@@ -29,6 +29,9 @@ def quote(identifier: str) -> str:
 
 
 ColumnKind = Literal["number", "boolean", "text"]
+TRUE_WORDS = "'true', 't'"
+FALSE_WORDS = "'false', 'f'"
+"""How pandas (True/False), PostgreSQL (t/f) and others export booleans, in any case."""
 
 
 # Text that DuckDB's TRY_CAST(... AS DOUBLE) accepts and that has no underscore: decimal or
@@ -52,17 +55,23 @@ class Dialect:
     name: str
     kinds: Mapping[str, ColumnKind] = field(default_factory=dict)
 
-    def to_double(self, column: str) -> str:
+    def to_double(self, column: str, booleans: bool = False) -> str:
         """The column as a double, NULL where the value is not a number.
 
         DuckDB reads '1_000' as 1000; a digit separator in an export is more likely a broken
-        value than a number, so text with an underscore is not a number here.
+        value than a number, so text with an underscore is not a number here. With
+        `booleans` (0/1 outcomes), true/false and t/f in any case read as 1/0, as pandas,
+        PostgreSQL and Parquet write them.
         """
         raw = quote(column)
-        return (
+        number = (
             f"TRY_CAST(CASE WHEN strpos(CAST({raw} AS VARCHAR), '_') > 0 THEN NULL "
             f"ELSE {raw} END AS DOUBLE)"
         )
+        if not booleans:
+            return number
+        word = f"lower(trim(CAST({raw} AS VARCHAR)))"
+        return f"CASE WHEN {word} IN ({TRUE_WORDS}) THEN 1.0 WHEN {word} IN ({FALSE_WORDS}) THEN 0.0 ELSE {number} END"
 
     def isnan(self, value: str) -> str:
         """True where `value` is NaN (NULL stays NULL)."""
@@ -79,8 +88,9 @@ class Dialect:
             "AS DOUBLE)"
         )
 
-    def relation(self, relation: str, columns: list[str]) -> str:
-        """The relation the cells are computed from (a dialect may add derived columns)."""
+    def relation(self, relation: str, columns: Sequence[tuple[str, bool]]) -> str:
+        """The relation the cells are computed from (a dialect may add derived columns);
+        `columns` are (column, booleans) pairs as :meth:`to_double` reads them."""
         return relation
 
     def quantile(self, expression: str, share: float, where: str) -> str:
@@ -94,14 +104,14 @@ class PostgresDialect(Dialect):
 
     name: str = "postgresql"
 
-    def to_double(self, column: str) -> str:
+    def to_double(self, column: str, booleans: bool = False) -> str:
         raw = quote(column)
         kind = self.kinds.get(column, "text")
         if kind == "number":
             return f"CAST({raw} AS double precision)"
         if kind == "boolean":
             return f"CAST(CAST({raw} AS integer) AS double precision)"
-        return quote(self._parsed(column))  # parsed once per row in `relation`
+        return quote(self._parsed(column, booleans))  # parsed once per row in `relation`
 
     def isnan(self, value: str) -> str:
         return f"({value} = 'NaN'::double precision)"
@@ -127,30 +137,41 @@ class PostgresDialect(Dialect):
         )
 
     @staticmethod
-    def _parsed(column: str) -> str:
-        return "__relevance_number_" + hashlib.sha256(column.encode()).hexdigest()[:12]
+    def _parsed(column: str, booleans: bool) -> str:
+        kind = "flag" if booleans else "number"
+        return f"__relevance_{kind}_" + hashlib.sha256(column.encode()).hexdigest()[:12]
 
-    def relation(self, relation: str, columns: list[str]) -> str:
+    def relation(self, relation: str, columns: Sequence[tuple[str, bool]]) -> str:
         """Text columns parsed once per row: the regex is the cost, and inlined into every
         aggregate it would run ten times. ``unnest(ARRAY[x])`` (one row per row) keeps the
         planner from inlining it while, unlike an ``OFFSET 0`` fence, allowing a parallel scan.
         """
-        text = [c for c in dict.fromkeys(columns) if self.kinds.get(c, "text") == "text"]
+        text = [c for c in dict.fromkeys(columns) if self.kinds.get(c[0], "text") == "text"]
         if not text:
             return relation
         parsed = []
-        for column in text:
+        for column, booleans in text:
             value = f"CAST({quote(column)} AS text)"
+            words = ""
+            if booleans:
+                word = f"lower(btrim({value}))"
+                words = f"WHEN {word} IN ({TRUE_WORDS}) THEN 1.0 WHEN {word} IN ({FALSE_WORDS}) THEN 0.0 "
             number = (
-                f"CASE WHEN {value} ~* '{NUMBER_PATTERN}' "
+                f"CASE {words}WHEN {value} ~* '{NUMBER_PATTERN}' "
                 f"THEN CAST({value} AS double precision) END"
             )
-            parsed.append(f"unnest(ARRAY[{number}]) AS {quote(self._parsed(column))}")
+            name = quote(self._parsed(column, booleans))
+            parsed.append(f"unnest(ARRAY[{number}]) AS {name}")
         return f"(SELECT *, {', '.join(parsed)} FROM {relation}) AS parsed"
 
 
 DUCKDB = Dialect("duckdb")
 POSTGRES = PostgresDialect()
+
+
+def read_as(metrics: Sequence[MetricConfig]) -> list[tuple[str, bool]]:
+    """Each metric's column and whether true/false count as 1/0 (binary metrics)."""
+    return [(m.column, m.kind == "binary") for m in metrics]
 
 
 def _finite(d: Dialect, value: str) -> str:
@@ -164,7 +185,7 @@ def outcome_problems(metric: MetricConfig, d: Dialect = DUCKDB) -> dict[str, str
     metrics) and the row checks find the first such row with the very same conditions. Every
     row with a value that is not a finite number is `invalid`.
     """
-    raw, value = quote(metric.column), d.to_double(metric.column)
+    raw, value = quote(metric.column), d.to_double(metric.column, metric.kind == "binary")
     problems = {
         "missing": f"{raw} IS NULL",
         "invalid": f"{raw} IS NOT NULL AND ({value} IS NULL OR NOT ({_finite(d, value)}))",
@@ -183,7 +204,7 @@ def _metric_parts(
 
     With a `cap` (see :func:`amount_caps`), amounts above it enter the sums at the cap.
     """
-    value, name = d.to_double(metric.column), metric.name
+    value, name = d.to_double(metric.column, metric.kind == "binary"), metric.name
     problems = outcome_problems(metric, d)
     quality = [
         (problems["missing"], "missing"),
@@ -244,7 +265,7 @@ def cells_query(
     ]
     select = ",\n  ".join([arm, *segments, "count(*) AS n", *stats])
     group = ", ".join(str(i + 1) for i in range(1 + len(experiment.segments)))
-    source = dialect.relation(relation, [m.column for m in experiment.metrics])
+    source = dialect.relation(relation, read_as(experiment.metrics))
     return f"SELECT\n  {select}\nFROM {source}\nGROUP BY {group}\nORDER BY {group}"
 
 
@@ -252,12 +273,12 @@ def fingerprint_query(experiment: Experiment, relation: str, dialect: Dialect = 
     """A cheap scan (no GROUP BY): row count, and per metric its non-null count and sum."""
     parts = ["count(*)"]
     for metric in experiment.metrics:
-        value = dialect.to_double(metric.column)
+        value = dialect.to_double(metric.column, metric.kind == "binary")
         parts += [
             f"count({quote(metric.column)})",
             dialect.exact_sum(value, _finite(dialect, value)),
         ]
-    source = dialect.relation(relation, [m.column for m in experiment.metrics])
+    source = dialect.relation(relation, read_as(experiment.metrics))
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 
@@ -294,7 +315,7 @@ def amount_caps(
         parts += [dialect.quantile(log, q, positive) for q in (0.25, 0.5, 0.75)]
         parts.append(f"max({value}) FILTER (WHERE {positive})")
         parts.append(f"count(*) FILTER (WHERE {positive})")
-    source = dialect.relation(relation, [m.column for m in revenue])
+    source = dialect.relation(relation, read_as(revenue))
     (row,) = fetch(f"SELECT {', '.join(parts)} FROM {source}")
     fences = {}
     for i, metric in enumerate(revenue):
@@ -315,7 +336,7 @@ def amount_caps(
             f"sum({value}) FILTER (WHERE {value} > {fence!r} AND {finite})",
             f"sum({value}) FILTER (WHERE {finite})",
         ]
-    source = dialect.relation(relation, [m.column for m in fences])
+    source = dialect.relation(relation, read_as(list(fences)))
     (row,) = fetch(f"SELECT {', '.join(counts)} FROM {source}")
     caps = []
     for i, (metric, (fence, typical, largest)) in enumerate(fences.items()):

@@ -11,9 +11,6 @@ The steps follow the data flow, each a plain function of the previous step's out
 from __future__ import annotations
 
 import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,17 +19,18 @@ from typing import Any
 import numpy as np
 
 from relevance import __version__
-from relevance.checks.rows import row_checks
-from relevance.checks.suite import run_checks, stop_on_errors
+from relevance.checks.suite import stop_on_errors
 from relevance.config import Experiment, load_experiment
 from relevance.decide.decision import Decision, decide
-from relevance.decide.fatigue import bucket_cells
 from relevance.io.cells import Cells
+from relevance.io.files import shown
 from relevance.io.outputs import spreadsheet_safe, write_text_atomic
-from relevance.io.sources import data_fingerprint, load_cells, rows_path
+from relevance.io.sources import data_fingerprint
 from relevance.model.design import design
 from relevance.model.fit import Fit, fit
 from relevance.model.layout import Layout, layout
+from relevance.pipeline.checking import Timer, check_data
+from relevance.resources import configs_folder
 from relevance.results import DiagnosticsSummary, Finding, Results, RunInfo
 
 
@@ -68,36 +66,6 @@ class Analysis:
         temporary = folder / ".posterior.nc.tmp"
         self.fit.posterior.to_netcdf(temporary, engine="h5netcdf")
         temporary.replace(folder / "posterior.nc")
-
-
-class Timer:
-    """Seconds spent per named step, in the order the steps ran."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, step: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[step] = time.perf_counter() - started
-
-
-def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cells, list[Finding]]:
-    """Aggregate the data into cells (fatigue buckets included) and run every data check.
-
-    Row-level checks need a file of rows (``data.path`` or ``data.simulate``). Errors are
-    returned as findings, not raised: :func:`stop_on_errors` decides.
-    """
-    timer = timer or Timer()
-    with timer("aggregate"):
-        cells = bucket_cells(experiment, load_cells(experiment))
-    with timer("checks"):
-        path = rows_path(experiment)
-        findings = run_checks(experiment, cells, row_checks(experiment, path) if path else None)
-    return cells, findings
 
 
 def analyze(
@@ -146,6 +114,7 @@ def run_info(
         cells_fingerprint=cells.fingerprint(),
         recipients=cells.recipients,
         seconds={k: round(v, 3) for k, v in seconds.items()},
+        config_files=[shown_config(file) for file in experiment.config_files],
     )
 
 
@@ -181,6 +150,14 @@ def assemble(
         not_estimable=decision.not_estimable,
         priors=experiment.priors.model_dump(),
     )
+
+
+def shown_config(file: str) -> str:
+    """A merged config file as a reader should see it: packaged files by their package."""
+    path = Path(file)
+    if path.parent.resolve() == configs_folder().resolve():
+        return f"relevance's {path.name} (packaged default)"
+    return shown(path)
 
 
 def git_commit() -> str | None:

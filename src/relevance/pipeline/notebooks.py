@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -19,13 +20,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from relevance.checks.suite import stop_on_errors
 from relevance.config import load_experiment
 from relevance.errors import ConfigError, InputError, RunFailed
-from relevance.io.outputs import inside, staged_folder, write_text_atomic
+from relevance.io.outputs import check_replaceable, inside, staged_folder, write_text_atomic
+from relevance.pipeline.checking import check_data
 from relevance.report.html import render_html
+from relevance.resources import notebooks_folder
 from relevance.results import Results
 
-NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 KERNEL_NAME = "relevance"
 INPUT_ERRORS = {"InputError", "ConfigError", "DataError", "ChecksFailed"}
 
@@ -38,12 +41,10 @@ def quiet(message: str) -> None:
 
 
 def notebook_path(name: str) -> Path:
-    """A notebook shipped with the project, e.g. ``campaign_report``."""
-    path = NOTEBOOKS / f"{name}.ipynb"
-    if not path.exists():
-        raise ConfigError(
-            path, None, "notebook not found", "reinstall relevance from its repository"
-        )
+    """A notebook shipped inside the package, e.g. ``campaign_report``."""
+    path = notebooks_folder() / f"{name}.ipynb"
+    if not path.is_file():
+        raise ConfigError(path, None, "notebook not found", "reinstall relevance (pip install)")
     return path
 
 
@@ -173,6 +174,17 @@ def run_notebook(
     return seconds
 
 
+def first_compile() -> bool:
+    """True when no model was ever compiled on this machine (PyTensor's cache is empty)."""
+    flags = dict(
+        item.split("=", 1)
+        for item in os.environ.get("PYTENSOR_FLAGS", "").split(",")
+        if "=" in item
+    )
+    base = Path(flags.get("base_compiledir") or Path.home() / ".pytensor")
+    return not any((base / "numba").glob("*")) if (base / "numba").is_dir() else True
+
+
 def run_experiment(
     experiment: Path,
     out_dir: Path,
@@ -182,9 +194,21 @@ def run_experiment(
     notebook: Path | None = None,
     extra_files: Mapping[str, str] | None = None,
 ) -> tuple[Path, dict[str, float]]:
-    """Run the campaign notebook for `experiment` and swap the report into `out_dir/NAME`."""
+    """Run the campaign notebook for `experiment` and swap the report into `out_dir/NAME`.
+
+    Everything `relevance validate` checks (config, data, data quality) is checked first,
+    in this process: bad input fails in seconds, before a kernel starts.
+    """
     loaded = load_experiment(experiment, profile=profile)
     target = inside(out_dir, loaded.name)
+    check_replaceable(target)
+    _, findings = check_data(loaded)
+    stop_on_errors(loaded, findings)
+    if first_compile():
+        step(
+            "first run on this machine: compiling the model takes about a minute, once per "
+            "machine (later runs load it in a second)"
+        )
     step(f"experiment {loaded.name} is valid; running the report notebook")
     seconds = run_notebook(
         notebook or notebook_path("campaign_report"),

@@ -300,6 +300,7 @@ class CampaignReport:
             f'<p class="diagnostics">Sampler: {d.chains} chains × {d.draws} draws{longer} (NUTS, nutpie, target acceptance {d.target_accept}), seed {r.run.seed}. '
             f"Largest r̂ {esc(r_hat)}, smallest effective sample size {d.min_ess_bulk:.0f} (bulk) / {d.min_ess_tail:.0f} (tail), "
             f"{d.divergences} divergences: {esc(state)}.</p>"
+            f"<p>Configuration, merged in this order: {esc(' → '.join(r.run.config_files) or 'not recorded')}.</p>"
             f"<p>Priors (link scale: logit for rates, log for amounts):</p><ul>{priors}</ul>"
             f"<p>Model check: expected outcome per recipient in each arm, model against data.</p>{table(checks)}"
             f'<p class="meta">relevance {esc(r.run.package_version)} · commit {esc(r.run.git_commit or "unknown")} · '

@@ -6,14 +6,63 @@ from pathlib import Path
 
 import nbformat
 
+from relevance.errors import InputError, brief
+from relevance.io.outputs import refuse_unless_regular_file, write_text_atomic
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+GENERATOR = '<meta name="generator" content="relevance">'
+"""Every page relevance renders carries this tag: only such pages are ever written over."""
 
 
 def render_html(executed: Path, html_path: Path, title: str) -> int:
     """Render an executed notebook as a self-contained HTML page without code; return its size."""
+    body = html_page(nbformat.read(executed, as_version=4), title)
+    write_text_atomic(html_path, body)
+    return len(body.encode("utf-8"))
+
+
+def render_executed(notebook: Path, out: Path | None = None) -> Path:
+    """The page of a notebook executed outside relevance (e.g. with papermill), beside it or at
+    `out`. Refuses a notebook that was not run, and will not write over a file that is not a
+    page relevance rendered."""
+    if not notebook.is_file():
+        raise InputError(notebook, None, "no such notebook file", "give the executed .ipynb")
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception as error:  # nbformat raises many kinds for a file that is not a notebook
+        raise InputError(
+            notebook, None, f"not a notebook ({brief(error, 120, quote=False)})", "give an .ipynb"
+        ) from None
+    if not any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"):
+        raise InputError(
+            notebook,
+            None,
+            "the notebook has no outputs: it has not been run",
+            "run it first: papermill notebooks/campaign_report.ipynb out.ipynb -p "
+            "experiment_path experiments/NAME.yaml (or use `relevance run`)",
+        )
+    page = out or notebook.with_suffix(".html")
+    refuse_unless_regular_file(page)
+    if (
+        page.is_file()
+        and GENERATOR not in page.read_text(encoding="utf-8", errors="replace")[:4000]
+    ):
+        raise InputError(
+            page,
+            None,
+            "this file exists and relevance did not render it; it would be replaced",
+            "choose another --out, or move the file away",
+        )
+    render_html(notebook, page, notebook.stem)
+    return page
+
+
+def html_page(nb: nbformat.NotebookNode, title: str) -> str:
+    """An executed notebook as one self-contained HTML page: outputs only, no code, no stderr."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -31,5 +80,4 @@ def render_html(executed: Path, html_path: Path, title: str) -> int:
         anchor_link_text="",
     )
     body, _ = exporter.from_notebook_node(nb)
-    html_path.write_text(body, encoding="utf-8")
-    return len(body.encode("utf-8"))
+    return body
