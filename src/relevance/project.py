@@ -44,10 +44,14 @@ def init_project(folder: Path) -> Scaffold:
     """Write the files of a campaigns repository into `folder`, keeping every existing file."""
     prepare_folder(folder, option="DIR")
     done = Scaffold(folder)
-    for relative, content in scaffold_files().items():
+    files = scaffold_files()
+    for relative in files:  # every refusal before any file is written
         target = folder / relative
         if target.exists() or target.is_symlink():
             refuse_unless_regular_file(target)
+    for relative, content in files.items():
+        target = folder / relative
+        if target.exists():
             done.kept.append(target)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -80,26 +80,34 @@ def prepare_folder(folder: Path, option: str = "--out") -> Path:
     problem = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        problem = "a file is in the way (the path, or a folder above it, is a file)"
-    except PermissionError:
-        problem = "it cannot be created here (permission denied)"
     except OSError as error:
-        problem = (
-            "the path is too long"
-            if error.errno == errno.ENAMETOOLONG
-            else f"it cannot be created ({error.strerror or error})"
-        )
+        problem = _why_unusable(error)
     if problem is None and not os.access(folder, os.W_OK | os.X_OK):
         problem = "it is not writable"
     if problem is not None:
-        raise OutputError(
-            None,
-            f"{option} {_shown(folder)[:200]}",
-            f"the output folder cannot be used: {problem}",
-            f"choose a folder you can write to with {option}",
-        )
+        raise _unusable(folder, option, problem)
     return folder
+
+
+def _why_unusable(error: OSError) -> str:
+    """Why a path cannot hold a report, in a few words a user can act on."""
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        return "a file is in the way (the path, or a folder above it, is a file)"
+    if isinstance(error, PermissionError):
+        return "it cannot be created here (permission denied)"
+    if error.errno == errno.ENAMETOOLONG:
+        return "the path is too long"
+    return f"it cannot be created ({error.strerror or error})"
+
+
+def _unusable(folder: Path, option: str, problem: str) -> OutputError:
+    """The one message for an output folder that cannot be used."""
+    return OutputError(
+        None,
+        f"{option} {_shown(folder)[:200]}",
+        f"the output folder cannot be used: {problem}",
+        f"choose a folder you can write to with {option}",
+    )
 
 
 def owned_by_relevance(folder: Path) -> bool:
@@ -110,7 +118,11 @@ def owned_by_relevance(folder: Path) -> bool:
 
 def check_replaceable(target: Path) -> None:
     """Refuse to replace `target` unless relevance wrote it (or it does not exist)."""
-    if not target.exists() and not target.is_symlink():
+    try:
+        present = target.exists() or target.is_symlink()
+    except OSError as error:
+        raise _unusable(target.parent, "--out", _why_unusable(error)) from None
+    if not present:
         return
     if target.is_symlink() or not target.is_dir():
         raise OutputError(

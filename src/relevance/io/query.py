@@ -64,9 +64,10 @@ class Dialect:
         PostgreSQL and Parquet write them.
         """
         raw = quote(column)
+        text = f"CAST({raw} AS VARCHAR)"
         number = (
-            f"TRY_CAST(CASE WHEN strpos(CAST({raw} AS VARCHAR), '_') > 0 THEN NULL "
-            f"ELSE {raw} END AS DOUBLE)"
+            f"TRY_CAST(CASE WHEN strpos({text}, '_') > 0 OR lower({text}) IN ('true', 'false') "
+            f"THEN NULL ELSE {raw} END AS DOUBLE)"
         )
         if not booleans:
             return number
@@ -109,8 +110,12 @@ class PostgresDialect(Dialect):
         kind = self.kinds.get(column, "text")
         if kind == "number":
             return f"CAST({raw} AS double precision)"
-        if kind == "boolean":
-            return f"CAST(CAST({raw} AS integer) AS double precision)"
+        if kind == "boolean":  # a flag: 1/0 for a 0/1 outcome, never an amount
+            return (
+                f"CAST(CAST({raw} AS integer) AS double precision)"
+                if booleans
+                else ("CAST(NULL AS double precision)")
+            )
         return quote(self._parsed(column, booleans))  # parsed once per row in `relation`
 
     def isnan(self, value: str) -> str:
