@@ -117,11 +117,114 @@ def fatigue_curve(version: str) -> dict[str, Any]:
     }
 
 
+def summary(mean: float, low: float, high: float) -> dict[str, float]:
+    """A posterior summary record."""
+    return {"mean": mean, "low": low, "high": high}
+
+
+TARGETING_SENTENCE = (
+    "Send Version B to new; send nothing to loyal (by lifecycle stage): +$5.50 per 1,000 "
+    "recipients more than sending Version B to everyone (95%: $0.80 to $10.2; chance it is "
+    "better 97%)."
+)
+FATIGUE_TARGETING_SENTENCE = (
+    "By emails prior 7d, the best choice is the same for every group: send Version B to everyone."
+)
+TOTALS_SENTENCES = [
+    "This campaign's Version A brought about 8.00 extra purchases (95%: −44.0 to +60.0) and "
+    "$60.0 net value.",
+    "This campaign's Version B brought about 168 extra purchases (95%: 84.0 to 252) and $800 "
+    "net value.",
+    "Rolling the recommendation out to all 200,000 customers would earn about $3,100 "
+    "(95%: $800 to $5,400).",
+    "Keeping 20,000 customers out of the email cost about $310 (95%: $80.0 to $540).",
+]
+
+
+def targeting_data() -> dict[str, Any]:
+    """The best policy by lifecycle stage: B to new customers, nothing to loyal ones."""
+    return {
+        "column": "lifecycle_stage",
+        "measure": "net value",
+        "policy": [
+            {
+                "segment_column": "lifecycle_stage",
+                "segment_level": level,
+                "send": send,
+                "recipients": 20_000,
+                "value_per_1000": value,
+            }
+            for level, send, value in (("new", "B", 31.0), ("loyal", None, 0.0))
+        ],
+        "value_per_1000": summary(15.5, 4.0, 27.0),
+        "send_all": "B",
+        "send_all_value_per_1000": summary(10.0, -1.5, 21.5),
+        "gain_over_send_all": summary(5.5, 0.8, 10.2),
+        "p_beats_send_all": 0.97,
+        "p_beats_nothing": 0.99,
+        "recommended": True,
+        "sentence": TARGETING_SENTENCE,
+    }
+
+
+def fatigue_targeting_data() -> dict[str, Any]:
+    """The policy by emails already received: the same for every bucket (not recommended)."""
+    return {
+        "column": "emails_prior_7d",
+        "measure": "net value",
+        "policy": [
+            {
+                "segment_column": "emails_prior_7d",
+                "segment_level": bucket,
+                "send": "B",
+                "recipients": 10_000,
+                "value_per_1000": value,
+            }
+            for bucket, value in zip(("0", "1", "2", "3+"), (12.0, 8.0, 3.0, -2.0), strict=True)
+        ],
+        "value_per_1000": summary(10.0, -1.5, 21.5),
+        "send_all": "B",
+        "send_all_value_per_1000": summary(10.0, -1.5, 21.5),
+        "gain_over_send_all": summary(0.0, 0.0, 0.0),
+        "p_beats_send_all": 0.0,
+        "p_beats_nothing": 0.93,
+        "recommended": False,
+        "sentence": FATIGUE_TARGETING_SENTENCE,
+    }
+
+
+def totals_data() -> dict[str, Any]:
+    """Totals over 40,000 recipients per version, a 200,000 list and a 20,000 holdout."""
+    return {
+        "measure": "net value",
+        "realised": [
+            {
+                "version": "A",
+                "recipients": 40_000,
+                "extra_primary": summary(8.0, -44.0, 60.0),
+                "net_value": summary(60.0, -140.0, 260.0),
+            },
+            {
+                "version": "B",
+                "recipients": 40_000,
+                "extra_primary": summary(168.0, 84.0, 252.0),
+                "net_value": summary(800.0, 400.0, 1200.0),
+            },
+        ],
+        "list_size": 200_000,
+        "rollout": summary(3100.0, 800.0, 5400.0),
+        "holdout_recipients": 20_000,
+        "holdout_cost": summary(310.0, 80.0, 540.0),
+        "sentences": list(TOTALS_SENTENCES),
+    }
+
+
 def results_data() -> dict[str, Any]:
     """A valid results.json as a plain dict: versions A and B, three metrics, one segment.
 
     Version B beats sending nothing on purchases but harms unsubscribes; A is irrelevant.
-    Net value, comparisons, model checks, findings and fatigue curves are all present.
+    Net value, comparisons, model checks, findings, fatigue curves, targeting (B to new
+    customers, nothing to loyal ones) and totals are all present; no title or send date.
     """
     versions = ["A", "B"]
     uplifts = []
@@ -149,7 +252,7 @@ def results_data() -> dict[str, Any]:
         },
     ]
     return {
-        "schema_version": "1.0",
+        "schema_version": "1.1",
         "experiment": "spring-sale",
         "description": "A hand-made campaign.",
         "holdout": "holdout",
@@ -238,6 +341,9 @@ def results_data() -> dict[str, Any]:
             for arm in ("holdout", *versions)
         ],
         "fatigue": [fatigue_curve(v) for v in versions],
+        "targeting": targeting_data(),
+        "targeting_by_column": [targeting_data(), fatigue_targeting_data()],
+        "totals": totals_data(),
         "priors": {"intercept_sd": 3.0, "effect_sd": 2.5},
     }
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import browser
+from relevance.language import guardrail_sentence
 from relevance.results import Results, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,30 +181,21 @@ def test_notebook_runs_directly_with_papermill(tmp_path: Path) -> None:
     assert not any(o.output_type == "error" for o in outputs)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-def browser_or_skip() -> None:
-    """Skip where no browser is installed, unless CI demands one (RELEVANCE_REQUIRE_BROWSER=1)."""
-    missing = not CHROMIUM.exists()
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = True
-    if missing:
-        if os.environ.get("RELEVANCE_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium and playwright are required here (RELEVANCE_REQUIRE_BROWSER=1)")
-        pytest.skip("needs Debian's chromium and the playwright package")
+def report_sentences(results: Results) -> list[str]:
+    """Every sentence results.json holds that the marketer's page must show."""
+    sentences = [results.campaign.headline]
+    sentences += [v.sentence for v in results.verdicts]
+    sentences += [c.sentence for c in results.fatigue]
+    sentences += [n.sentence for n in results.net_value]
+    if results.targeting is not None:
+        sentences.append(results.targeting.sentence)
+        sentences += [t.sentence for t in results.targeting_by_column]
+    if results.totals is not None:
+        sentences += results.totals.sentences
+    return sentences
 
 
 @pytest.mark.parametrize(
@@ -214,53 +207,37 @@ def test_report_in_a_real_browser(
     width: int,
     height: int,
 ) -> None:
-    browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
+    """What a marketer sees, in Chromium: every verdict, the third-email answer, who to send
+    to and the totals, readable (nothing clipped, no sideways scroll, no text under 11px)."""
     out, result, _ = demo_report
     assert result.returncode == 0, result.stderr
     page_file = out / "demo" / "report.html"
     results = Results.read(out / "demo" / "results.json")
-    requests: list[str] = []
-    console_errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.on("request", lambda request: requests.append(request.url))
-        page.on(
-            "console",
-            lambda message: (
-                console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: console_errors.append(str(error)))
-        page.goto(page_file.as_uri())
-        page.wait_for_load_state("load")
-        text = page.inner_text("body")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        images = page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.alt])")
-        headline_top = page.locator(".headline").bounding_box()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"report-{device}.png"), full_page=True)
-        page.screenshot(path=str(SCREENSHOTS / f"report-{device}-first-screen.png"))
-        browser.close()
-
-    assert console_errors == []
-    assert [url for url in requests if not url.startswith(("file://", "data:"))] == []
-    assert results.campaign.headline in text
-    for verdict in results.verdicts:
-        assert verdict.sentence in text
+    audit = browser.audit(page_file, width, height, SCREENSHOTS / f"report-{device}.png")
+    audit.assert_readable()
+    text = audit.visible_text
+    for sentence in report_sentences(results):
+        assert " ".join(sentence.split()) in text, sentence
+    for guard in (m for m in results.metrics if m.guardrail):
+        for version in results.versions:
+            uplift = results.uplift(guard.name, version)
+            expected = guardrail_sentence(
+                guard, uplift, results.interval, results.probability, results.currency
+            )
+            assert expected in text  # states the band it is judged against
     for words in (
         "Data quality",
         "Glossary",
-        "region of practical equivalence",
+        "practically nothing",
         "per 1,000 recipients",
+        "Who to send it to",
+        "The third email of the week",
+        "What it is worth in total",
     ):
-        assert words.lower() in text.lower()
+        assert words.lower() in text.lower(), words
     for code in ("CampaignReport", "report.verdict()", "import "):
         assert code not in text
-    assert images and all(width_ > 0 for width_, _ in images)
-    assert overflow <= 0, f"page scrolls sideways by {overflow}px at {width}px"
-    assert headline_top is not None and headline_top["y"] < height, (
-        "the verdict must be on the first screen"
-    )
+    # the 95% line is drawn on the quantity the verdict uses: the chance beyond the ROPE
+    assert "needed" in text and "by more than ±1 purchases per 1,000" in text
+    assert audit.charts >= 12  # every chart in both sizes (one of each is shown)
+    assert results.heading in text and "Weekly promotion" in text

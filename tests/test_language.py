@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -11,6 +13,9 @@ from handmade import handmade_results
 from relevance.config import MetricConfig
 from relevance.language import (
     amount,
+    band,
+    day,
+    guardrail_sentence,
     interval,
     money,
     number,
@@ -19,6 +24,7 @@ from relevance.language import (
     span,
     uplift_sentence,
     version_label,
+    when,
 )
 from relevance.results import Uplift, Verdict
 
@@ -126,8 +132,12 @@ def test_version_label(version: str, label: str) -> None:
     assert version_label(version) == label
 
 
-def uplift(verdict: Verdict, mean: float = 0.0042, p: float = 0.91) -> Uplift:
-    """An overall purchase uplift of Version B with the given verdict."""
+def uplift(verdict: Verdict, mean: float = 0.0042, beyond: float = 0.73) -> Uplift:
+    """An overall purchase uplift of Version B with the given verdict.
+
+    The chance of beating the holdout at all (0.91) differs from the chance of beating it by
+    more than the ROPE (`beyond`), so a sentence quoting the wrong one is caught.
+    """
     row = handmade_results().uplift("purchase", "B")
     return row.model_copy(
         update={
@@ -135,7 +145,8 @@ def uplift(verdict: Verdict, mean: float = 0.0042, p: float = 0.91) -> Uplift:
             "uplift_mean": mean,
             "uplift_low": -0.001,
             "uplift_high": 0.0094,
-            "p_beats_holdout": p,
+            "p_beats_holdout": 0.91,
+            "p_better_beyond_rope": beyond,
         }
     )
 
@@ -154,18 +165,26 @@ def test_uplift_sentence_harmful() -> None:
     )
 
 
-def test_uplift_sentence_irrelevant_names_the_rope() -> None:
+def test_uplift_sentence_irrelevant_states_the_band() -> None:
     assert uplift_sentence(PURCHASES, uplift(Verdict.IRRELEVANT, mean=0.0002), 0.95) == (
         "Version B is practically the same as sending nothing: +0.20 purchases per 1,000 "
-        "recipients (95%: −1.00 to 9.40), inside the ±1.00 that would matter."
+        "recipients (95%: −1.00 to 9.40), within ±1 purchases per 1,000 recipients that you "
+        "set as practically nothing."
     )
 
 
-def test_uplift_sentence_inconclusive_gives_the_chance() -> None:
-    assert uplift_sentence(PURCHASES, uplift(Verdict.INCONCLUSIVE, p=0.995), 0.9) == (
+def test_uplift_sentence_inconclusive_quotes_the_chance_beyond_the_band() -> None:
+    assert uplift_sentence(PURCHASES, uplift(Verdict.INCONCLUSIVE), 0.9) == (
         "We cannot tell yet whether Version B beats sending nothing: +4.20 purchases per 1,000 "
-        "recipients (90%: −1.00 to 9.40); chance it beats sending nothing >99%."
+        "recipients (90%: −1.00 to 9.40); chance it beats sending nothing by more than ±1 "
+        "purchases per 1,000 recipients: 73%."
     )
+    assert "91%" not in uplift_sentence(PURCHASES, uplift(Verdict.INCONCLUSIVE), 0.9)
+
+
+def test_uplift_sentence_inconclusive_never_claims_certainty() -> None:
+    sentence = uplift_sentence(PURCHASES, uplift(Verdict.INCONCLUSIVE, beyond=0.9995), 0.95)
+    assert sentence.endswith("per 1,000 recipients: >99%.")
 
 
 def test_uplift_sentence_shows_money_only_for_revenue() -> None:
@@ -173,8 +192,149 @@ def test_uplift_sentence_shows_money_only_for_revenue() -> None:
     revenue = results.uplift("revenue", "B")
     assert uplift_sentence(results.metric("revenue"), revenue, 0.95, "$") == (
         "We cannot tell yet whether Version B beats sending nothing: +$350 sales per 1,000 "
-        "recipients (95%: $120 to $580); chance it beats sending nothing >99%."
+        "recipients (95%: $120 to $580); chance it beats sending nothing by more than ±$50 "
+        "sales per 1,000 recipients: 80%."
     )
+    purchase = results.uplift("purchase", "A")
+    assert "$" not in uplift_sentence(results.metric("purchase"), purchase, 0.95, "$")
+
+
+@pytest.mark.parametrize(
+    ("rope", "currency", "text"),
+    [
+        (0.001, "", "±1 purchases per 1,000 recipients"),
+        (0.001, "$", "±1 purchases per 1,000 recipients"),  # no money for counts
+        (0.0025, "", "±2.50 purchases per 1,000 recipients"),
+        (0.0125, "", "±12.5 purchases per 1,000 recipients"),
+        (0.0004, "", "±0.40 purchases per 1,000 recipients"),
+    ],
+)
+def test_band_is_the_rope_per_thousand_in_the_metrics_words(
+    rope: float, currency: str, text: str
+) -> None:
+    assert band(PURCHASES.model_copy(update={"rope": rope}), currency) == text
+
+
+def test_band_of_money_carries_the_currency() -> None:
+    assert band(REVENUE, "$") == "±$50 revenue per user per 1,000 recipients"
+    assert band(REVENUE.model_copy(update={"rope": 2.5}), "€") == (
+        "±€2,500 revenue per user per 1,000 recipients"
+    )
+    assert band(REVENUE) == "±50 revenue per user per 1,000 recipients"
+
+
+UNSUBSCRIBES = MetricConfig(
+    name="unsubscribe",
+    kind="binary",
+    column="unsubscribed",
+    direction="decrease",
+    guardrail=True,
+    rope=0.002,
+    label="unsubscribes",
+)
+
+
+def guard(
+    version: str, worse: float, mean: float = 0.0031, relative: float | None = 0.1033
+) -> Uplift:
+    """An overall unsubscribe uplift with the given chance of harm beyond the ROPE."""
+    row = handmade_results().uplift("unsubscribe", "B")
+    return row.model_copy(
+        update={
+            "version": version,
+            "uplift_mean": mean,
+            "uplift_low": mean - 0.0007,
+            "uplift_high": mean + 0.0007,
+            "relative_mean": relative,
+            "p_worse_beyond_rope": worse,
+        }
+    )
+
+
+def test_guardrail_sentence_when_harmed_states_the_band() -> None:
+    assert guardrail_sentence(UNSUBSCRIBES, guard("B", 0.97), 0.95, 0.95) == (
+        "Version B: +3.10 unsubscribes per 1,000 recipients (95%: 2.40 to 3.80, +10%): worse "
+        "than sending nothing beyond ±2 unsubscribes per 1,000 recipients (chance 97%), so "
+        "Version B counts as harmful."
+    )
+
+
+def test_guardrail_sentence_when_not_harmed_states_the_band() -> None:
+    sentence = guardrail_sentence(
+        UNSUBSCRIBES, guard("A", 0.004, mean=0.0001, relative=-0.2), 0.9, 0.95
+    )
+    assert sentence == (
+        "Version A: +0.10 unsubscribes per 1,000 recipients (90%: −0.60 to 0.80, −20%): not "
+        "beyond ±2 unsubscribes per 1,000 recipients that you set as practically nothing "
+        "(chance of harm beyond it <1%), so not counted as harm."
+    )
+
+
+def test_guardrail_harm_starts_at_the_verdict_probability() -> None:
+    at = guardrail_sentence(UNSUBSCRIBES, guard("B", 0.95), 0.95, 0.95)
+    below = guardrail_sentence(UNSUBSCRIBES, guard("B", 0.949), 0.95, 0.95)
+    assert at.endswith("so Version B counts as harmful.")
+    assert below.endswith("so not counted as harm.") and "(chance of harm beyond it 95%)" in below
+
+
+def test_guardrail_sentence_without_a_relative_lift_and_with_money() -> None:
+    sentence = guardrail_sentence(UNSUBSCRIBES, guard("B", 0.1, relative=None), 0.95, 0.95, "$")
+    assert sentence.startswith(
+        "Version B: +3.10 unsubscribes per 1,000 recipients (95%: 2.40 to 3.80): not beyond"
+    )
+    refunds = REVENUE.model_copy(update={"guardrail": True})
+    sentence = guardrail_sentence(refunds, guard("B", 0.99, mean=0.2), 0.95, 0.95, "$")
+    assert sentence.startswith(
+        "Version B: +$200 revenue per user per 1,000 recipients (95%: $199 to $201, +10%): "
+        "worse than sending nothing beyond ±$50 revenue per user per 1,000 recipients"
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        ("2026-11-30T07:12:00+00:00", "30 November 2026, 07:12 UTC"),
+        ("2026-11-30T07:12:59.9+00:00", "30 November 2026, 07:12 UTC"),
+        ("2026-11-30T07:12:00Z", "30 November 2026, 07:12 UTC"),
+        ("2026-11-30T08:12:00+01:00", "30 November 2026, 07:12 UTC"),  # said in UTC
+        ("2026-12-31T23:30:00-02:00", "1 January 2027, 01:30 UTC"),
+        ("2026-03-05T00:00:00+00:00", "5 March 2026, 00:00 UTC"),  # no leading zero
+    ],
+)
+def test_when_says_the_date_as_people_write_it_in_utc(moment: str, text: str) -> None:
+    assert when(moment) == text
+
+
+def test_when_without_a_time_is_unknown_and_nonsense_is_kept() -> None:
+    assert when(None) == "unknown date"
+    assert when("") == "unknown date"
+    assert when("yesterday <b>") == "yesterday <b>"
+
+
+@pytest.fixture
+def east_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's clock nine hours east of UTC (as in Tokyo)."""
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("east_of_utc")
+def test_a_time_without_offset_is_utc_on_any_machine() -> None:
+    """A send date has no time zone: east of UTC it must not become the day before."""
+    assert time.timezone == -9 * 3600  # the fixture took effect
+    assert when("2026-11-02") == "2 November 2026, 00:00 UTC"
+    assert when("2026-11-02T06:00:00") == "2 November 2026, 06:00 UTC"
+    assert day("2026-11-02") == "2 November 2026"
+    assert day("2026-11-02T23:30:00-02:00") == "3 November 2026"
+
+
+def test_day_is_the_date_without_the_time() -> None:
+    assert day("2026-11-30T07:12:00+00:00") == "30 November 2026"
+    assert day(None) == "unknown date"
+    assert day("soon") == "soon"
 
 
 def test_recipients_phrase() -> None:

@@ -33,9 +33,9 @@ def test_json_text_is_stable_and_in_schema_order() -> None:
     text = handmade_results().to_json()
     assert text == handmade_results().to_json()
     keys = list(json.loads(text))
-    assert keys[:4] == ["schema_version", "experiment", "description", "holdout"]
+    assert keys[:5] == ["schema_version", "experiment", "title", "sent_on", "description"]
     assert keys.index("metrics") < keys.index("run") < keys.index("priors")
-    assert text.startswith('{\n  "schema_version": "1.0",\n')
+    assert text.startswith('{\n  "schema_version": "1.1",\n')
     saved = json.loads(text)["metrics"][2]
     assert saved == {
         "name": "unsubscribe",
@@ -102,9 +102,12 @@ def test_unknown_metric_or_version_is_a_key_error() -> None:
 
 
 def test_results_written_by_an_older_run_still_read(tmp_path: Path) -> None:
-    """Before typed metrics: metrics as plain dicts, no currency, fatigue or target_accept."""
+    """Before typed metrics: metrics as plain dicts, no currency, fatigue or target_accept;
+    schema 1.0: no title, send date, segment labels, targeting, totals or unmeasurable metrics."""
     old = results_data()
     del old["currency"], old["fatigue"], old["diagnostics"]["target_accept"]
+    del old["targeting"], old["targeting_by_column"], old["totals"]
+    old["schema_version"] = "1.0"
     old["metrics"] = [
         {
             "name": "purchase",
@@ -128,6 +131,10 @@ def test_results_written_by_an_older_run_still_read(tmp_path: Path) -> None:
     assert results.metric("revenue").value == 0.3
     assert results.currency == "" and results.fatigue == []
     assert results.diagnostics.target_accept == 0.95
+    assert (results.title, results.sent_on, results.segment_labels) == ("", None, {})
+    assert results.heading == "spring sale"
+    assert results.targeting is None and results.targeting_by_column == []
+    assert results.totals is None and results.not_estimable == []
     assert Results.model_validate_json(results.to_json()) == results
 
 

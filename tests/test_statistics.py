@@ -15,20 +15,13 @@ import pytest
 from scipy import stats
 
 from conftest import SimulatedCampaign, simulated_campaign, write_experiment
+from minimal_results import PURCHASE
 from relevance.io import simulate
 from relevance.pipeline.analysis import Analysis, analyze
 from relevance.results import Verdict
 
 SEGMENTS = ["lifecycle_stage", "emails_prior_7d_bucket"]
 SIMULATED_NAME = {"purchase": "purchased", "revenue": "revenue", "unsubscribe": "unsubscribed"}
-PURCHASE = {
-    "name": "purchase",
-    "label": "purchases",
-    "kind": "binary",
-    "column": "purchased",
-    "primary": True,
-    "rope": 0.001,
-}
 REVENUE = {
     "name": "revenue",
     "kind": "revenue",

@@ -39,25 +39,33 @@ cells.append(nbf.v4.new_code_cell("report.verdict()"))
 cells.append(nbf.v4.new_code_cell("report.probabilities()"))
 cells.append(
     nbf.v4.new_markdown_cell(
-        "## Data quality\n\nChecks run before any model: arm sizes against the plan, unknown labels, missing or impossible values."
+        "## Who to send it to\n\nThe same data, segment by segment: send each segment the version that pays most there, or nothing where nothing pays."
     )
 )
-cells.append(nbf.v4.new_code_cell("report.findings()"))
+cells.append(nbf.v4.new_code_cell("report.targeting()"))
+cells.append(nbf.v4.new_markdown_cell("## What it is worth in total"))
+cells.append(nbf.v4.new_code_cell("report.totals()"))
 cells.append(
     nbf.v4.new_markdown_cell(
-        "## Uplift against sending nothing\n\nExtra outcomes per 1,000 recipients for each version compared with the holdout. The grey band is the region of practical equivalence: effects inside it are too small to matter."
+        "## The third email of the week\n\nDoes sending still pay for customers who already got several emails this week?"
     )
 )
-cells.append(nbf.v4.new_code_cell("report.uplifts()"))
+cells.append(nbf.v4.new_code_cell("report.fatigue()"))
 cells.append(
     nbf.v4.new_markdown_cell(
-        "## For whom does it work?\n\nThe same comparison within each segment: lifecycle stage, emails already received this week, and any other configured column. Segments borrow strength from each other, so small segments are not over-read."
+        "## For whom does it work?\n\nThe comparison with sending nothing within each segment. Segments borrow strength from each other, so small segments are not over-read."
     )
 )
 cells.append(nbf.v4.new_code_cell("report.segments()"))
 cells.append(
     nbf.v4.new_markdown_cell(
-        "## Guardrails\n\nA version that worsens a guardrail (for example unsubscribes) beyond its band is harmful, whatever it does for purchases."
+        "## Uplift against sending nothing\n\nExtra outcomes per 1,000 recipients for each version compared with the holdout. The grey band is practically nothing: effects inside it are too small to matter."
+    )
+)
+cells.append(nbf.v4.new_code_cell("report.uplifts()"))
+cells.append(
+    nbf.v4.new_markdown_cell(
+        "## Guardrails\n\nA version that worsens a guardrail (for example unsubscribes) beyond the band set as practically nothing is harmful, whatever it does for purchases."
     )
 )
 cells.append(nbf.v4.new_code_cell("report.guardrails()"))
@@ -73,6 +81,12 @@ cells.append(
     )
 )
 cells.append(nbf.v4.new_code_cell("report.comparisons()"))
+cells.append(
+    nbf.v4.new_markdown_cell(
+        "## Data quality\n\nChecks run before any model: arm sizes against the plan, unknown labels, missing, impossible or extreme values."
+    )
+)
+cells.append(nbf.v4.new_code_cell("report.findings()"))
 cells.append(nbf.v4.new_markdown_cell("## Priors and sampler diagnostics"))
 cells.append(nbf.v4.new_code_cell("report.diagnostics()"))
 cells.append(nbf.v4.new_markdown_cell("## Glossary"))

@@ -154,8 +154,11 @@ def plan_command(
         str, typer.Option(help="Holdout shares to compare, comma-separated.")
     ] = "0.02,0.05,0.1,0.2",
     value_per_conversion: Annotated[
-        float, typer.Option(help="Value of one conversion (currency).")
+        float, typer.Option(help="Value of one conversion (in --currency).")
     ] = 0.0,
+    currency: Annotated[
+        str, typer.Option(help="Symbol shown before money, e.g. '€' or '£'.")
+    ] = "$",
     target_assurance: Annotated[
         float, typer.Option(help="Wanted chance of a clear verdict.")
     ] = 0.8,
@@ -181,13 +184,14 @@ def plan_command(
             recipients=recipients,
             shares=shares,
             value_per_conversion=value_per_conversion,
+            currency=currency,
             target_assurance=target_assurance,
             seed=seed,
         )
         target = inside(out, name)
         progress.step("inputs are valid; running the planning notebook")
         parameters = inputs.model_dump(
-            mode="json", exclude={"posterior_draws", "currency", "probability", "simulations"}
+            mode="json", exclude={"posterior_draws", "probability", "simulations"}
         )
         run_notebook(
             notebook_path("holdout_planning"),

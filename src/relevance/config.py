@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Hashable
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -144,6 +145,13 @@ class DecisionConfig(Strict):
     interval: float = Field(0.95, gt=0.5, lt=1)
     cost_per_send: float = Field(0.0, ge=0, description="currency per email sent")
     currency: str = Field("", max_length=5, description="symbol shown before money, e.g. '$'")
+    list_size: int | None = Field(
+        None,
+        ge=1,
+        le=10**10,
+        description="recipients a roll-out of the recommendation would reach (e.g. the whole "
+        "list); defaults to the recipients analysed",
+    )
 
 
 class SamplerConfig(Strict):
@@ -200,7 +208,19 @@ class Experiment(Strict):
     data: DataConfig
     arms: ArmsConfig
     metrics: list[MetricConfig] = Field(min_length=1)
-    segments: list[str] = Field(default_factory=list)
+    title: str | None = Field(
+        None, max_length=200, description="the report's title (default: the name, in words)"
+    )
+    sent_on: date | None = Field(
+        None, description="when the campaign was sent: orders campaigns in the portfolio"
+    )
+    segments: list[str] = Field(
+        default_factory=list,
+        description="segment columns; each may be written {column: ..., label: ...}",
+    )
+    segment_labels: dict[str, str] = Field(
+        default_factory=dict, description="plain-language names of segment columns"
+    )
     fatigue: FatigueConfig | None = Field(
         None, description="ordered segment of emails already received; added to the segments"
     )
@@ -216,7 +236,17 @@ class Experiment(Strict):
     @model_validator(mode="before")
     @classmethod
     def _fatigue_is_a_segment(cls, values: Any) -> Any:
-        """The fatigue column is analysed as one more (ordered) segment column."""
+        """Segments as column names (labels aside); the fatigue column is one more segment."""
+        if isinstance(values, dict) and isinstance(values.get("segments"), list):
+            names, labels = [], dict(values.get("segment_labels") or {})
+            for item in values["segments"]:
+                if isinstance(item, dict) and set(item) <= {"column", "label"} and "column" in item:
+                    names.append(item["column"])
+                    if item.get("label") is not None:
+                        labels[str(item["column"])] = item["label"]
+                else:
+                    names.append(item)
+            values = {**values, "segments": names, "segment_labels": labels}
         if isinstance(values, dict) and isinstance(values.get("fatigue"), dict):
             column = values["fatigue"].get("column")
             segments = list(values.get("segments") or [])
@@ -242,6 +272,14 @@ class Experiment(Strict):
     def primary(self) -> MetricConfig:
         """The metric the verdict is decided on."""
         return next(m for m in self.metrics if m.primary)
+
+    def segment_label(self, column: str) -> str:
+        """What a marketer calls a segment column."""
+        if column in self.segment_labels:
+            return self.segment_labels[column]
+        if self.fatigue is not None and column == self.fatigue.column:
+            return "emails already received this week"
+        return column.replace("_", " ")
 
     @property
     def guardrails(self) -> list[MetricConfig]:

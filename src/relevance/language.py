@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 from relevance.config import MetricConfig
 from relevance.results import PER, Uplift, Verdict
@@ -72,27 +73,107 @@ def version_label(version: str) -> str:
     return f"Version {version}" if len(version) <= 3 else version
 
 
+def band(metric: MetricConfig, currency: str = "") -> str:
+    """The metric's ROPE in words: '±1.00 purchases per 1,000 recipients'."""
+    symbol = currency if metric.kind == "revenue" else ""
+    width = metric.rope * PER
+    text = f"{width:,.0f}" if width == round(width) else number(width)
+    return f"±{symbol}{text} {metric.display} per 1,000 recipients"
+
+
 def uplift_sentence(metric: MetricConfig, uplift: Uplift, share: float, currency: str = "") -> str:
-    """One sentence on a version's effect on one metric against sending nothing."""
+    """One sentence on a version's effect on one metric against sending nothing.
+
+    The chances quoted are the ones the verdict uses: beyond the ROPE, not merely above zero.
+    """
     who = version_label(uplift.version)
+    symbol = currency if metric.kind == "revenue" else ""
     effect = (
         f"{amount(metric, uplift.uplift_mean, currency)} per 1,000 recipients "
-        f"({interval(uplift.uplift_low, uplift.uplift_high, share, currency if metric.kind == 'revenue' else '')})"
+        f"({interval(uplift.uplift_low, uplift.uplift_high, share, symbol)})"
     )
-    band = f"±{number(metric.rope * PER)}"
     if uplift.verdict is Verdict.BEATS:
         return f"Sending {who} is very likely better than sending nothing: {effect}."
     if uplift.verdict is Verdict.HARMFUL:
         return f"Sending {who} is very likely worse than sending nothing: {effect}."
     if uplift.verdict is Verdict.IRRELEVANT:
         return (
-            f"{who} is practically the same as sending nothing: {effect}, "
-            f"inside the {band} that would matter."
+            f"{who} is practically the same as sending nothing: {effect}, within "
+            f"{band(metric, currency)} that you set as practically nothing."
         )
     return (
-        f"We cannot tell yet whether {who} beats sending nothing: {effect}; "
-        f"chance it beats sending nothing {percent(uplift.p_beats_holdout)}."
+        f"We cannot tell yet whether {who} beats sending nothing: {effect}; chance it beats "
+        f"sending nothing by more than {band(metric, currency)}: "
+        f"{percent(uplift.p_better_beyond_rope)}."
     )
+
+
+def guardrail_sentence(
+    metric: MetricConfig, uplift: Uplift, share: float, probability: float, currency: str = ""
+) -> str:
+    """A guardrail's effect and whether it counts as harm, with the band it is judged against."""
+    who = version_label(uplift.version)
+    symbol = currency if metric.kind == "revenue" else ""
+    relative = (
+        "" if uplift.relative_mean is None else f", {uplift.relative_mean:+.0%}".replace("-", "−")
+    )
+    effect = (
+        f"{who}: {amount(metric, uplift.uplift_mean, currency)} per 1,000 recipients "
+        f"({interval(uplift.uplift_low, uplift.uplift_high, share, symbol)}{relative})"
+    )
+    if uplift.p_worse_beyond_rope >= probability:
+        return (
+            f"{effect}: worse than sending nothing beyond {band(metric, currency)} (chance "
+            f"{percent(uplift.p_worse_beyond_rope)}), so {who} counts as harmful."
+        )
+    return (
+        f"{effect}: not beyond {band(metric, currency)} that you set as practically nothing "
+        f"(chance of harm beyond it {percent(uplift.p_worse_beyond_rope)}), so not counted as harm."
+    )
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _utc(moment: str) -> datetime:
+    """An ISO date or time in UTC; one without a time zone (or a bare date) is read as UTC."""
+    parsed = datetime.fromisoformat(moment)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def when(moment: str | None) -> str:
+    """An ISO time as people write it: '30 November 2026, 07:12 UTC'."""
+    return _written(moment, with_time=True)
+
+
+def day(moment: str | None) -> str:
+    """An ISO date (or time) as the day people write: '30 November 2026' (UTC)."""
+    return _written(moment, with_time=False)
+
+
+def _written(moment: str | None, with_time: bool) -> str:
+    """A date (and time) as people write it; text that is not ISO is shown as it is."""
+    if not moment:
+        return "unknown date"
+    try:
+        parsed = _utc(moment)
+    except ValueError:
+        return moment
+    written = f"{parsed.day} {MONTHS[parsed.month - 1]} {parsed.year}"
+    return f"{written}, {parsed:%H:%M} UTC" if with_time else written
 
 
 def recipients_phrase(extra: int | None) -> str:

@@ -6,6 +6,7 @@ page and a CI log all say the same thing.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relevance.config import MetricConfig
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 PER = 1000
 """Effects are shown per 1,000 recipients; results store them per recipient."""
 
@@ -172,6 +173,67 @@ class FatigueCurve(Record):
     sentence: str
 
 
+class Summary(Record):
+    """A posterior summary: mean and the report's credible interval."""
+
+    mean: float
+    low: float
+    high: float
+
+
+class PolicyChoice(Record):
+    """What a targeting policy sends to one segment level (`send` None: nothing)."""
+
+    segment_column: str
+    segment_level: str
+    send: str | None
+    recipients: int
+    value_per_1000: float  # expected value of that choice per 1,000 recipients of the level
+
+
+class Targeting(Record):
+    """Who to send which version to, by one segment column, and what that is worth.
+
+    Values are per 1,000 recipients of the whole campaign, in `measure` (net value in the
+    experiment's currency when values or costs are configured, else extra outcomes of the
+    primary metric), against sending nothing; all from the same posterior draws.
+    """
+
+    column: str
+    measure: str
+    policy: list[PolicyChoice]
+    value_per_1000: Summary
+    send_all: str | None  # the best single choice for everyone (None: nothing)
+    send_all_value_per_1000: Summary
+    gain_over_send_all: Summary
+    p_beats_send_all: float
+    p_beats_nothing: float
+    recommended: bool  # it differs from sending one version to all and beats it convincingly
+    sentence: str
+
+
+class VersionTotal(Record):
+    """What one version earned in this campaign, in total (not per 1,000)."""
+
+    version: str
+    recipients: int
+    extra_primary: Summary  # extra events (or amount) of the primary metric, in total
+    net_value: Summary | None  # in the experiment's currency, when values or costs are set
+
+
+class Totals(Record):
+    """The campaign in totals: what it earned, what rolling the recommendation out would earn,
+    and what keeping the holdout cost."""
+
+    measure: str
+    realised: list[VersionTotal]
+    list_size: int  # recipients a roll-out would reach (decision.list_size, else all analysed)
+    rollout: Summary | None  # value of the recommendation over `list_size` recipients
+    holdout_recipients: int
+    holdout_cost: Summary | None  # what the held-out customers would have brought
+    sentences: list[str]
+
+
 class NotEstimable(Record):
     """A metric the data cannot measure (e.g. no events in the holdout): no number is shown."""
 
@@ -210,12 +272,15 @@ class Results(Record):
 
     schema_version: str = SCHEMA_VERSION
     experiment: str
+    title: str = ""  # the report's title (default: the name in words)
+    sent_on: date | None = None
     description: str
     holdout: str
     versions: list[str]
     primary_metric: str
     metrics: list[MetricConfig]
     segments: list[str]
+    segment_labels: dict[str, str] = Field(default_factory=dict)
     interval: float
     probability: float
     currency: str = ""
@@ -230,6 +295,9 @@ class Results(Record):
     model_checks: list[ModelCheck]
     fatigue: list[FatigueCurve] = Field(default_factory=list)
     not_estimable: list[NotEstimable] = Field(default_factory=list)
+    targeting: Targeting | None = None  # the best targeting policy, if there are segments
+    targeting_by_column: list[Targeting] = Field(default_factory=list)
+    totals: Totals | None = None
     priors: dict[str, float]
 
     def uplift(
@@ -245,6 +313,15 @@ class Results(Record):
             ):
                 return item
         raise KeyError((metric, version, column, level))
+
+    @property
+    def heading(self) -> str:
+        """The report's title: the configured one, else the name in words ('weekly promo w47')."""
+        return self.title or self.experiment.replace("_", " ").replace("-", " ")
+
+    def segment_label(self, column: str) -> str:
+        """What a marketer calls a segment column."""
+        return self.segment_labels.get(column) or column.replace("_", " ")
 
     def estimable(self, metric: str) -> bool:
         """False when the data cannot measure the metric (see `not_estimable` for why)."""

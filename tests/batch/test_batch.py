@@ -14,6 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from minimal_results import PURCHASE, results_dict
 from relevance.batch.index import write_index
 from relevance.batch.outcome import Batch, Outcome
 from relevance.batch.schedule import FINGERPRINT_FILE, experiment_fingerprint
@@ -44,16 +45,7 @@ def experiment(
             "versions": ["A", "B"],
             "allocation": {"holdout": 0.2, "A": 0.4, "B": 0.4},
         },
-        "metrics": [
-            {
-                "name": "purchase",
-                "label": "purchases",
-                "kind": "binary",
-                "column": "purchased",
-                "primary": True,
-                "rope": 0.001,
-            }
-        ],
+        "metrics": [PURCHASE],
         **extra,
     }
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,8 +57,6 @@ def experiment(
 
 def minimal_results(name: str, description: str = "") -> Results:
     """A valid `Results` for a campaign that was (notionally) analysed before."""
-    from test_portfolio import results_dict
-
     return Results.model_validate(
         results_dict(
             name,
@@ -170,7 +160,7 @@ def test_index_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Spring &lt;b&gt;sale&lt;/b&gt; &amp; &quot;more&quot;" in page
     assert 'class="badge beats"' in page and 'href="spring/report.html"' in page
-    assert 'name="viewport"' in page and "@media (max-width: 600px)" in page
+    assert 'name="viewport"' in page and "@media (max-width: 640px)" in page
     assert "http://" not in page and "https://" not in page and "<link" not in page
     assert page.index(">spring</a>") < page.index("<h2>bad</h2>")  # verdicts first, failures after
     data = json.loads(data_path.read_text(encoding="utf-8"))

@@ -15,7 +15,15 @@ from pydantic import ValidationError
 from relevance.planning import assurance as simulation
 from relevance.planning.assurance import assurance_normal
 from relevance.planning.figures import figure_assurance, figure_cost, write_plan
-from relevance.planning.plan import Plan, PlanInputs, plan_holdout, recipients_needed
+from relevance.planning.plan import (
+    REFINE_STEP,
+    Plan,
+    PlanInputs,
+    plan_holdout,
+    recipients_needed,
+    rough_money,
+    simulate_share,
+)
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "holdout_planning.ipynb"
 SHARES = [0.02, 0.05, 0.1, 0.2]
@@ -100,18 +108,23 @@ def test_revenue_forgone_is_holdout_times_uplift_times_value() -> None:
 
 
 def test_recommends_the_smallest_share_meeting_the_target(example: Plan) -> None:
-    values = [row.assurance for row in example.rows]
-    # a target between the 2nd and 3rd share's assurance must pick the 3rd share
+    asked = [row for row in example.rows if not row.refined]
+    values = [row.assurance for row in asked]
+    # a target between the 2nd and 3rd share's assurance picks a share in (2nd, 3rd]: the
+    # smallest that reaches it, found between the shares asked for by bisection
     target = (values[1] + values[2]) / 2
     result = plan_holdout(inputs(target_assurance=target))
-    assert [r.assurance for r in result.rows] == values  # the target does not change the rows
-    assert result.recommended_share == SHARES[2]
+    assert [r.assurance for r in result.rows if not r.refined] == values  # same asked-for rows
     assert result.recipients_needed is None
     best = result.recommended
-    assert best is not None
-    assert f"Keep {SHARES[2] * 100:g}% of recipients ({best.holdout:,} people)" in result.sentence
-    assert f"${best.revenue_forgone:,.0f}" in result.sentence
-    # the default example: the first share meeting 80%
+    assert best is not None and best.assurance >= target
+    assert SHARES[1] < best.share <= SHARES[2]
+    if best.share - REFINE_STEP > SHARES[1]:  # half a point less would miss the target
+        below = simulate_share(result.inputs, round(best.share - REFINE_STEP, 6))
+        assert below.assurance < target
+    assert f"Keep {best.share * 100:g}% of recipients ({best.holdout:,} people)" in result.sentence
+    assert rough_money(best.revenue_forgone, "$") in result.sentence
+    # the default example: the first row meeting 80%, and none below it does
     first = next(r for r in example.rows if r.assurance >= 0.8)
     assert example.recommended_share == first.share
     assert all(r.assurance < 0.8 for r in example.rows if r.share < first.share)
@@ -231,12 +244,15 @@ def test_notebook_runs_with_parameters(tmp_path: Path) -> None:
     )
     executed = nbformat.read(output, as_version=4)
     outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert "text/markdown" in outputs[0]["data"]  # the recommendation comes first
-    assert outputs[0]["data"]["text/markdown"].startswith(("Keep ", "No holdout share"))
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert "How big a no-send holdout to keep" in html[0]  # the title, then the recommendation
+    assert 'class="headline">Keep ' in html[1] or 'class="headline">No holdout share' in html[1]
+    assert sum(page.count("<svg") for page in html) == 4  # two charts, wide and narrow
+    assert not any("image/png" in o.get("data", {}) for o in outputs)
     saved = json.loads((tmp_path / "report" / "plan.json").read_text())
     assert saved["inputs"]["recipients"] == 300_000
-    assert [row["share"] for row in saved["rows"]] == [0.05, 0.1]
+    asked = [row["share"] for row in saved["rows"] if not row["refined"]]
+    assert asked == [0.05, 0.1]  # and any share found between them
 
 
 def test_two_stage_sampling_matches_full_sampling(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from relevance import __version__
 from relevance.batch.outcome import Batch, Outcome, first_line
 from relevance.batch.schedule import PORTFOLIO_PAGE
 from relevance.io.outputs import write_text_atomic
+from relevance.language import day, when
 from relevance.report.html import TEMPLATES
 from relevance.report.style import esc
 
@@ -20,6 +20,10 @@ INDEX_CSS = """
 .cards.campaigns { margin-top: 16px; }
 .card h2 { font-size: 1.1rem; margin: 0; padding: 0; border: 0; overflow-wrap: anywhere; }
 .card h2 a { color: inherit; }
+.card .card-headline { font-size: 1.05rem; font-weight: 650; line-height: 1.35; margin: 8px 0 4px; }
+.card .net-value { margin: 4px 0; }
+.card .net-value.none { font-weight: 400; color: var(--muted); font-size: 0.875rem; }
+.card .card-description { margin: 4px 0; font-size: 0.875rem; color: var(--muted); }
 .card.failed { border-left-color: var(--harmful); background: #fff8f3; }
 .card .versions { list-style: none; padding: 0; margin: 8px 0 0; font-size: 0.9rem; }
 .card .versions li { margin: 4px 0; }
@@ -27,36 +31,37 @@ INDEX_CSS = """
 .badge.failed { background: var(--harmful); } .badge.stale { background: var(--muted); }
 pre.error-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.82rem; margin: 8px 0 0;
   background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
-.portfolio-link { font-size: 1.05rem; font-weight: 600; }
+.portfolio { margin: 16px 0; }
+.portfolio-link { font-size: 1.05rem; font-weight: 600; margin-bottom: 4px; }
 """
 
 
-def _when(created_at: str | None) -> str:
-    if not created_at:
-        return "unknown date"
-    try:
-        moment = datetime.fromisoformat(created_at).astimezone(UTC)
-    except ValueError:
-        return created_at
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def _failed_card(outcome: Outcome, out: Path) -> str:
+    last_good = out / outcome.name / "report.html"
+    previous = (
+        f'<p class="meta"><a href="{esc(outcome.name)}/report.html">last good report</a> '
+        "(from before this failure)</p>"
+        if last_good.is_file()
+        else ""
+    )
+    kind = "bad input" if outcome.exit_code == 2 else "run failed"
+    return (
+        f'<article class="card failed"><div class="card-head"><h2>{esc(outcome.name)}</h2>'
+        f'<span class="badge failed">failed: {esc(kind)}</span></div>'
+        f'<p class="meta">{esc(Path(outcome.file).name)} · exit code {outcome.exit_code}</p>'
+        f'<pre class="error-text">{esc(outcome.error or "")}</pre>{previous}</article>'
+    )
+
+
+def _dates(outcome: Outcome) -> str:
+    """'sent 10 March 2026 · analysed 2 November 2026, 06:00 UTC'."""
+    sent = f"sent {day(outcome.sent_on)} · " if outcome.sent_on else ""
+    return f"{sent}analysed {when(outcome.created_at)}"
 
 
 def _campaign_card(outcome: Outcome, out: Path) -> str:
     if outcome.failed:
-        last_good = out / outcome.name / "report.html"
-        previous = (
-            f'<p class="meta"><a href="{esc(outcome.name)}/report.html">last good report</a> '
-            "(from before this failure)</p>"
-            if last_good.is_file()
-            else ""
-        )
-        kind = "bad input" if outcome.exit_code == 2 else "run failed"
-        return (
-            f'<article class="card failed"><div class="card-head"><h2>{esc(outcome.name)}</h2>'
-            f'<span class="badge failed">failed: {esc(kind)}</span></div>'
-            f'<p class="meta">{esc(Path(outcome.file).name)} · exit code {outcome.exit_code}</p>'
-            f'<pre class="error-text">{esc(outcome.error or "")}</pre>{previous}</article>'
-        )
+        return _failed_card(outcome, out)
     versions = "".join(
         f'<li><span class="badge small {esc(v.badge)}">{esc(v.verdict)}</span>{esc(v.sentence)}</li>'
         for v in outcome.versions
@@ -66,19 +71,41 @@ def _campaign_card(outcome: Outcome, out: Path) -> str:
         notes.append('<p class="warning">The sampler did not converge: not reliable yet.</p>')
     if outcome.profile == "quick":
         notes.append('<p class="meta">Quick run (fewer draws): a fast look, not a decision.</p>')
-    status = "unchanged since the last report" if outcome.status == "skipped" else "analysed now"
+    status = "unchanged since the last report" if outcome.status == "skipped" else "new report"
     warnings = f"{outcome.warnings} warning{'s' if outcome.warnings != 1 else ''}"
+    value_class = "net-value" if outcome.net_value is not None else "net-value none"
+    description = (
+        f'<p class="card-description">{esc(outcome.description)}</p>' if outcome.description else ""
+    )
     return (
         f'<article class="card {esc(outcome.badge)}"><div class="card-head">'
         f'<h2><a href="{esc(outcome.report)}">{esc(outcome.name)}</a></h2>'
         f'<span class="badge {esc(outcome.badge)}">{esc(outcome.verdict)}</span></div>'
-        f'<p class="sentence"><strong>{esc(outcome.headline)}</strong></p>'
-        f'<p class="description">{esc(outcome.description)}</p>'
-        f'<p class="meta">analysed {esc(_when(outcome.created_at))} · {esc(warnings)} · {esc(status)}</p>'
+        f'<p class="card-headline">{esc(outcome.headline)}</p>'
+        f'<p class="{value_class}">{esc(outcome.net_value_text)}</p>{description}'
+        f'<p class="meta">{esc(_dates(outcome))} · {esc(warnings)} · {esc(status)}</p>'
         + "".join(notes)
         + f'<ul class="versions">{versions}</ul>'
         f'<p class="meta"><a href="{esc(outcome.report)}">open the report</a></p></article>'
     )
+
+
+def _portfolio(batch: Batch) -> str:
+    """The link to the portfolio page with its headline and what it pools, or its failure."""
+    outcome = batch.portfolio
+    if outcome is None:
+        return ""
+    if outcome.status == "failed":
+        return (
+            '<p class="warning">The portfolio meta-analysis failed: '
+            f"{esc(first_line(outcome.error or ''))}</p>"
+        )
+    parts = [
+        f'<p class="portfolio-link"><a href="{PORTFOLIO_PAGE}">Across all campaigns: '
+        "the portfolio meta-analysis</a></p>"
+    ]
+    parts += [f"<p>{esc(text)}</p>" for text in (outcome.headline, outcome.description) if text]
+    return f'<section class="portfolio">{"".join(parts)}</section>'
 
 
 def render_index(batch: Batch) -> str:
@@ -97,18 +124,6 @@ def render_index(batch: Batch) -> str:
         f"{sum(1 for o in rows if o.status == 'skipped')} unchanged",
         f"{len(failed)} failed",
     ]
-    portfolio = ""
-    if batch.portfolio is not None and batch.portfolio.status != "failed":
-        headline = f" {esc(batch.portfolio.headline)}" if batch.portfolio.headline else ""
-        portfolio = (
-            f'<p class="portfolio-link"><a href="{PORTFOLIO_PAGE}">Across all campaigns: '
-            f"the portfolio meta-analysis</a></p><p>{headline}</p>"
-        )
-    elif batch.portfolio is not None:
-        portfolio = (
-            '<p class="warning">The portfolio meta-analysis failed: '
-            f"{esc(first_line(batch.portfolio.error or ''))}</p>"
-        )
     failed_section = (
         "<h2>Failed</h2><p>These experiments could not be analysed this time; fix them and "
         'run again. Any report from an earlier good run is kept.</p><div class="cards campaigns">'
@@ -127,9 +142,9 @@ def render_index(batch: Batch) -> str:
         '<p class="description">Does each campaign\'s email beat sending nothing? '
         "Verdicts first; open a campaign for its full report.</p>"
         f'<ul class="summary">{"".join(f"<li>{esc(s)}</li>" for s in summary)}</ul>'
-        f'<p class="meta">generated {esc(_when(batch.generated_at))} · relevance {esc(__version__)}'
+        f'<p class="meta">generated {esc(when(batch.generated_at))} · relevance {esc(__version__)}'
         f"{' · profile ' + esc(batch.profile) if batch.profile else ''}</p></header>"
-        f"{portfolio}"
+        f"{_portfolio(batch)}"
         f'<div class="cards campaigns">{"".join(_campaign_card(o, batch.out) for o in cards)}</div>'
         f"{failed_section}</main></body></html>\n"
     )

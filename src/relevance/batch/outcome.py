@@ -10,11 +10,12 @@ from typing import Literal
 
 from relevance import __version__
 from relevance.errors import InputError, RelevanceError
+from relevance.language import money, version_label
 from relevance.report.style import BADGE_CLASS
 from relevance.results import Results, Severity, Verdict
 
 Status = Literal["ok", "skipped", "failed"]
-INDEX_SCHEMA_VERSION = "1.0"
+INDEX_SCHEMA_VERSION = "1.1"  # 1.1: sent_on, currency, net_value, net_value_text
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,14 @@ class Outcome:
     debug: str | None = None
     description: str = ""
     created_at: str | None = None
+    sent_on: str | None = None
     badge: str | None = None
     verdict: str | None = None
     headline: str | None = None
     send: str | None = None
+    currency: str = ""
+    net_value: float | None = None  # per 1,000 recipients of the version sent
+    net_value_text: str = ""
     reliable: bool | None = None
     profile: str | None = None
     warnings: int = 0
@@ -86,11 +91,14 @@ class Outcome:
         """Fill in the campaign facts from its results."""
         self.description = results.description
         self.created_at = results.run.created_at
+        self.sent_on = results.sent_on.isoformat() if results.sent_on else None
         verdict = campaign_badge(results)
         self.badge = BADGE_CLASS[verdict]
         self.verdict = verdict.value
         self.headline = results.campaign.headline
         self.send = results.campaign.send
+        self.currency = results.currency
+        self.net_value, self.net_value_text = net_value_summary(results)
         self.reliable = results.diagnostics.reliable
         self.profile = results.run.profile
         self.warnings = warning_count(results)
@@ -99,6 +107,32 @@ class Outcome:
             for v in results.verdicts
         ]
         return self
+
+
+def net_value_summary(results: Results) -> tuple[float | None, str]:
+    """The net value per 1,000 recipients of the version the campaign sends, and in words.
+
+    None (with words saying why) when no values or costs are configured, or when the campaign
+    sends nothing (then the words give its best version's net value).
+    """
+    if not results.net_value:
+        return None, "No net value configured (no values or costs in the experiment)."
+    currency, share = results.currency, f"{results.interval:.0%}"
+    values = {v.version: v for v in results.net_value}
+    send = results.campaign.send
+    if send is not None and send in values:
+        v = values[send]
+        return v.mean, (
+            f"Net value of sending {version_label(send)}: {money(v.mean, currency, signed=True)} "
+            f"per 1,000 recipients ({share}: {money(v.low, currency)} to "
+            f"{money(v.high, currency)})."
+        )
+    best = max(results.net_value, key=lambda v: v.mean)
+    return None, (
+        f"Net value: nothing is sent. The best version, {version_label(best.version)}, would "
+        f"bring {money(best.mean, currency, signed=True)} per 1,000 recipients ({share}: "
+        f"{money(best.low, currency)} to {money(best.high, currency)})."
+    )
 
 
 def first_line(text: str) -> str:

@@ -170,6 +170,7 @@ def _render_portfolio(
     if summary.is_file():
         facts = json.loads(summary.read_text(encoding="utf-8"))
         outcome.headline = facts.get("headline")
+        outcome.description = facts.get("pooled") or ""
         outcome.created_at = facts.get("created_at")
 
 

@@ -13,12 +13,12 @@ import numpy as np
 
 from relevance.config import Experiment
 from relevance.decide.uplift import direction, uplift_draws
-from relevance.decide.value import has_value, net_value_draws
+from relevance.decide.value import has_value, measure, pays_draws
 from relevance.errors import DataError, brief
 from relevance.io.cells import Cells
 from relevance.language import money, number, percent, version_label
 from relevance.model.layout import Layout
-from relevance.results import PER, FatigueCurve, FatiguePoint
+from relevance.results import FatigueCurve, FatiguePoint
 
 
 def bucket_label(level: str, cap: int) -> str:
@@ -47,20 +47,6 @@ def bucket_cells(experiment: Experiment, cells: Cells) -> Cells:
         ) from None
 
 
-def _pays(
-    experiment: Experiment, draws: dict[str, np.ndarray], index: int, weights: np.ndarray
-) -> np.ndarray:
-    """Draws of what sending earns per 1,000 recipients in a segment.
-
-    Net value when values or costs are configured (:func:`has_value`); otherwise the
-    primary metric's benefit.
-    """
-    if has_value(experiment):
-        return net_value_draws(experiment, draws, index, weights)
-    primary = experiment.primary
-    return direction(primary) * uplift_draws(draws[primary.name], index, weights) * PER
-
-
 def fatigue_curves(
     experiment: Experiment, lay: Layout, draws: dict[str, np.ndarray]
 ) -> list[FatigueCurve]:
@@ -68,7 +54,6 @@ def fatigue_curves(
     if experiment.fatigue is None:
         return []
     column = experiment.fatigue.column
-    primary = experiment.primary
     is_money = has_value(experiment)
     curves = []
     for index, version in enumerate(lay.versions, start=1):
@@ -82,7 +67,7 @@ def fatigue_curves(
             FatigueCurve(
                 version=version,
                 column=column,
-                measure="net value" if is_money else f"extra {primary.display}",
+                measure=measure(experiment),
                 points=points,
                 stops_paying_from=stops,
                 sentence=_sentence(version, points, stops, is_money, experiment.decision.currency),
@@ -104,7 +89,7 @@ def _point(
     primary = experiment.primary
     weights = selected / selected.sum()
     uplift = uplift_draws(draws[primary.name], index, weights)
-    pays = _pays(experiment, draws, index, weights)
+    pays = pays_draws(experiment, draws, index, weights)
     return FatiguePoint(
         bucket=bucket,
         recipients=int(lay.n.sum(axis=0)[selected > 0].sum()),
@@ -127,7 +112,8 @@ def _stops_paying_from(points: list[FatiguePoint]) -> str | None:
     return None
 
 
-def _emails(bucket: str) -> str:
+def emails_phrase(bucket: str) -> str:
+    """'no email', '1 email', '2 emails', '3 or more emails' for a bucket of emails received."""
     if bucket.endswith("+"):
         return f"{bucket[:-1]} or more emails"
     return "no email" if bucket == "0" else f"{bucket} email{'s' if bucket != '1' else ''}"
@@ -151,11 +137,11 @@ def _sentence(
         return f"{who}: no customers in any bucket."
     if stops is None:
         last = points[-1]
-        return f"{who} still pays for customers who already got {_emails(last.bucket)} this week ({amount(last)})."
+        return f"{who} still pays for customers who already got {emails_phrase(last.bucket)} this week ({amount(last)})."
     first = next(p for p in points if p.bucket == stops)
     if first is points[0]:
-        return f"{who} does not pay for any group, even customers who got {_emails(first.bucket)} this week ({amount(first)})."
+        return f"{who} does not pay for any group, even customers who got {emails_phrase(first.bucket)} this week ({amount(first)})."
     return (
-        f"{who} stops paying once customers already got {_emails(stops)} this week "
+        f"{who} stops paying once customers already got {emails_phrase(stops)} this week "
         f"({amount(first)}); send it only to customers with fewer."
     )

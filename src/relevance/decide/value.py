@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from relevance.config import Experiment
-from relevance.decide.uplift import uplift_draws
+from relevance.decide.uplift import direction, uplift_draws
 from relevance.language import money, percent, version_label
 from relevance.model.layout import Layout
-from relevance.results import PER, NetValue
+from relevance.results import PER, NetValue, Summary
 
 
 def has_value(experiment: Experiment) -> bool:
@@ -33,6 +33,33 @@ def net_value_draws(
         if metric.value is not None:
             total = total + uplift_draws(draws[metric.name], index, weights) * metric.value
     return total * PER
+
+
+def pays_draws(
+    experiment: Experiment, draws: dict[str, np.ndarray], index: int, weights: np.ndarray
+) -> np.ndarray:
+    """Draws of what sending version `index` earns per 1,000 recipients among `weights`' cells.
+
+    Net value (currency) when values or costs are configured (:func:`has_value`); otherwise
+    the primary metric's benefit (extra outcomes in its better direction). Sending nothing
+    earns 0, so this is the value of sending against not sending.
+    """
+    if has_value(experiment):
+        return net_value_draws(experiment, draws, index, weights)
+    primary = experiment.primary
+    return direction(primary) * uplift_draws(draws[primary.name], index, weights) * PER
+
+
+def measure(experiment: Experiment) -> str:
+    """What :func:`pays_draws` measures, in words: 'net value' or 'extra purchases'."""
+    return "net value" if has_value(experiment) else f"extra {experiment.primary.display}"
+
+
+def summary(values: np.ndarray, share: float) -> Summary:
+    """Posterior mean and equal-tailed `share` interval (e.g. 0.95) of some draws."""
+    tail = (1 - share) / 2
+    low, high = (float(q) for q in np.quantile(values, [tail, 1 - tail]))
+    return Summary(mean=float(np.mean(values)), low=low, high=high)
 
 
 def net_values(experiment: Experiment, lay: Layout, draws: dict[str, np.ndarray]) -> list[NetValue]:

@@ -15,6 +15,7 @@ from relevance.language import (
     interval,
     money,
     number,
+    percent,
     recipients_phrase,
     uplift_sentence,
     version_label,
@@ -25,6 +26,7 @@ from relevance.results import (
     CampaignVerdict,
     ModelCheck,
     NetValue,
+    Targeting,
     Uplift,
     Verdict,
     VersionVerdict,
@@ -32,6 +34,9 @@ from relevance.results import (
 
 MAX_DATA_FACTOR = 10.0
 """Say how much more data would settle a verdict only up to ten times the data so far."""
+
+UNRELIABLE = " (the sampler did not converge: do not rely on these numbers yet)"
+"""Added to a headline when the sampler diagnostics fail."""
 
 
 def extra_recipients_needed(
@@ -155,7 +160,7 @@ def campaign_verdict(
         if u.metric == primary.name and (u.segment_column, u.segment_level) == OVERALL
     }
     winners = [v for v in verdicts if v.verdict is Verdict.BEATS]
-    caveat = "" if reliable else " (the sampler did not converge: do not rely on these numbers yet)"
+    caveat = "" if reliable else UNRELIABLE
     if not winners:
         parts = "; ".join(f"{version_label(v.version)}: {v.verdict.value}" for v in verdicts)
         return CampaignVerdict(
@@ -182,3 +187,35 @@ def campaign_verdict(
         headline=f"Send {version_label(best.version)}: it beats sending nothing{caveat}.",
         reliable=reliable,
     )
+
+
+def targeting_recommended(
+    experiment: Experiment, campaign: CampaignVerdict, best: Targeting | None
+) -> bool:
+    """True when the campaign should follow the targeting policy `best`.
+
+    It must be recommended (it beats sending one choice to everyone convincingly) and, when no
+    version is worth sending to everyone, beat sending nothing with the decision probability.
+    """
+    if best is None or not best.recommended:
+        return False
+    return campaign.send is not None or best.p_beats_nothing >= experiment.decision.probability
+
+
+def targeted_verdict(
+    experiment: Experiment, campaign: CampaignVerdict, best: Targeting | None
+) -> CampaignVerdict:
+    """The campaign verdict with the targeting policy as its headline when it is recommended.
+
+    `send` stays the version worth sending to everyone (or None); only the headline changes.
+    """
+    if best is None or not targeting_recommended(experiment, campaign, best):
+        return campaign
+    caveat = "" if campaign.reliable else UNRELIABLE
+    sentence = f"{best.sentence.removesuffix('.')}{caveat}."
+    if campaign.send is None:
+        sentence = (
+            "No version beats sending nothing for everyone, but targeting does (chance it beats "
+            f"sending nothing {percent(best.p_beats_nothing)}). {sentence}"
+        )
+    return campaign.model_copy(update={"headline": sentence})

@@ -128,12 +128,15 @@ def assemble(
     """The results.json contract from the experiment, the findings and the decisions."""
     return Results(
         experiment=experiment.name,
+        title=experiment.title or "",
+        sent_on=experiment.sent_on,
         description=experiment.description,
         holdout=experiment.arms.holdout,
         versions=list(experiment.arms.versions),
         primary_metric=experiment.primary.name,
         metrics=list(experiment.metrics),
         segments=list(experiment.segments),
+        segment_labels={s: experiment.segment_label(s) for s in experiment.segments},
         interval=experiment.decision.interval,
         probability=experiment.decision.probability,
         currency=experiment.decision.currency,
@@ -148,6 +151,9 @@ def assemble(
         model_checks=decision.model_checks,
         fatigue=decision.fatigue,
         not_estimable=decision.not_estimable,
+        targeting=decision.targeting,
+        targeting_by_column=decision.targeting_by_column,
+        totals=decision.totals,
         priors=experiment.priors.model_dump(),
     )
 

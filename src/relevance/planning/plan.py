@@ -7,7 +7,7 @@ out misses the email and the purchases it would have earned.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,10 +15,6 @@ from relevance.config import DEFAULT_SEED, MAX_SEED, Strict
 from relevance.language import percent
 from relevance.planning.assurance import assurance, assurance_normal
 from relevance.results import PER
-
-if TYPE_CHECKING:
-    import pandas as pd
-
 
 # Largest total recipients searched when no share reaches the target.
 MAX_RECIPIENTS = 10**10
@@ -100,6 +96,9 @@ class PlanRow(BaseModel):
     posterior_sd: float = Field(description="expected posterior sd of the uplift, per recipient")
     conversions_forgone: float = Field(description="holdout x expected_uplift, per send")
     revenue_forgone: float = Field(description="holdout x uplift x value, currency per send")
+    refined: bool = Field(
+        False, description="a share between the ones asked for, found by bisection"
+    )
 
 
 class Plan(BaseModel):
@@ -126,25 +125,25 @@ class Plan(BaseModel):
         """The plan as indented JSON (inputs, rows, recommendation, sentence)."""
         return self.model_dump_json(indent=2)
 
-    def table(self) -> pd.DataFrame:
-        """A readable table for the notebook: percentages, people and money."""
-        import pandas as pd
-
-        money = f"revenue forgone ({self.inputs.currency or 'currency'})"
-        return pd.DataFrame(
-            {
-                "holdout share (%)": [r.share * 100 for r in self.rows],
-                "held out (people)": [r.holdout for r in self.rows],
-                "clear verdict (%)": [round(r.assurance * 100, 1) for r in self.rows],
-                "± (Monte Carlo, %)": [round(r.mc_error * 100, 1) for r in self.rows],
-                "beats (%)": [round(r.p_beats * 100, 1) for r in self.rows],
-                "irrelevant (%)": [round(r.p_irrelevant * 100, 1) for r in self.rows],
-                "harmful (%)": [round(r.p_harmful * 100, 1) for r in self.rows],
-                "posterior sd (per 1,000)": [round(r.posterior_sd * PER, 2) for r in self.rows],
-                "conversions forgone": [round(r.conversions_forgone, 1) for r in self.rows],
-                money: [round(r.revenue_forgone, 2) for r in self.rows],
+    def table_rows(self) -> list[dict[str, str]]:
+        """The rows for people: percentages, whole people and money, formatted."""
+        currency = self.inputs.currency
+        valued = self.inputs.value_per_conversion > 0
+        rows = []
+        for r in self.rows:
+            row = {
+                "holdout share": f"{r.share * 100:g}%" + (" (found between)" if r.refined else ""),
+                "held out": f"{r.holdout:,} people",
+                "chance of a clear verdict": f"{percent(r.assurance)} (±{r.mc_error:.1%})",
+                "beats / irrelevant / harmful": f"{percent(r.p_beats)} / "
+                f"{percent(r.p_irrelevant)} / {percent(r.p_harmful)}",
+                "precision (sd per 1,000)": f"{r.posterior_sd * PER:.2f}",
+                "conversions forgone": f"{r.conversions_forgone:,.0f}",
             }
-        )
+            if valued:
+                row["revenue forgone"] = rough_money(r.revenue_forgone, currency)
+            rows.append(row)
+        return rows
 
 
 def holdout_size(share: float, recipients: int) -> int:
@@ -209,12 +208,19 @@ def _sentence(
 ) -> str:
     """The recommendation for marketers: how many to hold out, the chance of a verdict, the cost."""
     if best is not None:
-        cost = (
-            f"at a cost of about {rough_money(best.revenue_forgone, inputs.currency)} in forgone "
-            f"purchases ({_round2(best.conversions_forgone):,g} conversions) per send"
-            if best.revenue_forgone > 0
-            else "at no expected cost in purchases, since the email is not expected to earn any"
-        )
+        conversions = f"{_round2(best.conversions_forgone):,g} conversions"
+        if best.revenue_forgone > 0:
+            cost = (
+                f"at a cost of about {rough_money(best.revenue_forgone, inputs.currency)} in "
+                f"forgone purchases ({conversions}) per send"
+            )
+        elif best.conversions_forgone > 0:
+            cost = (
+                f"at a cost of about {conversions} forgone per send (give a value per conversion "
+                "to see it in money)"
+            )
+        else:
+            cost = "at no expected cost, since the email is not expected to change conversions"
         return (
             f"Keep {best.share * 100:g}% of recipients ({best.holdout:,} people) out of the "
             f"email: the test will {_likely(best.assurance)} ({percent(best.assurance)}) reach a "
@@ -240,48 +246,73 @@ def _sentence(
     )
 
 
-def plan_holdout(inputs: PlanInputs) -> Plan:
-    """Assurance, verdict chances and cost for every holdout share, and the recommendation.
+def simulate_share(inputs: PlanInputs, share: float, refined: bool = False) -> PlanRow:
+    """One holdout share: simulated chances of each verdict, and what holding out costs.
 
-    Each share is simulated with the same seed (common random numbers), so a share's row does
-    not depend on which other shares are listed and rows differ only by the holdout size.
+    Every share is simulated with the same seed (common random numbers), so rows differ only
+    by the holdout size and the chance of a verdict grows smoothly with the share.
     """
-    rows = []
-    for share in inputs.holdout_shares:
-        held = holdout_size(share, inputs.recipients)
-        design = {
-            "baseline_rate": inputs.baseline_rate,
-            "expected_uplift": inputs.expected_uplift,
-            "rope": inputs.rope,
-            "holdout": held,
-            "version": inputs.recipients - held,
-            "probability": inputs.probability,
-        }
-        simulated = assurance(
-            **design,
-            simulations=inputs.simulations,
-            posterior_draws=inputs.posterior_draws,
-            seed=inputs.seed,
-        )
-        conversions = held * inputs.expected_uplift
-        rows.append(
-            PlanRow(
-                share=share,
-                holdout=held,
-                version=inputs.recipients - held,
-                assurance=simulated.assurance,
-                mc_error=simulated.mc_error,
-                assurance_normal=assurance_normal(**design).assurance,
-                p_beats=simulated.p_beats,
-                p_irrelevant=simulated.p_irrelevant,
-                p_harmful=simulated.p_harmful,
-                p_inconclusive=simulated.p_inconclusive,
-                posterior_sd=simulated.posterior_sd,
-                conversions_forgone=conversions,
-                revenue_forgone=conversions * inputs.value_per_conversion,
-            )
-        )
-    best = next((r for r in rows if r.assurance >= inputs.target_assurance), None)
+    held = max(1, holdout_size(share, inputs.recipients))
+    design = {
+        "baseline_rate": inputs.baseline_rate,
+        "expected_uplift": inputs.expected_uplift,
+        "rope": inputs.rope,
+        "holdout": held,
+        "version": inputs.recipients - held,
+        "probability": inputs.probability,
+    }
+    simulated = assurance(
+        **design,
+        simulations=inputs.simulations,
+        posterior_draws=inputs.posterior_draws,
+        seed=inputs.seed,
+    )
+    conversions = held * inputs.expected_uplift
+    return PlanRow(
+        share=share,
+        holdout=held,
+        version=inputs.recipients - held,
+        assurance=simulated.assurance,
+        mc_error=simulated.mc_error,
+        assurance_normal=assurance_normal(**design).assurance,
+        p_beats=simulated.p_beats,
+        p_irrelevant=simulated.p_irrelevant,
+        p_harmful=simulated.p_harmful,
+        p_inconclusive=simulated.p_inconclusive,
+        posterior_sd=simulated.posterior_sd,
+        conversions_forgone=conversions,
+        revenue_forgone=conversions * inputs.value_per_conversion,
+        refined=refined,
+    )
+
+
+REFINE_STEP = 0.005
+"""Bisection stops when the share is known to half a percentage point."""
+
+
+def smallest_share(inputs: PlanInputs, below: PlanRow, above: PlanRow) -> PlanRow:
+    """The smallest share between two simulated ones that still reaches the target, by
+    bisection to half a percentage point (the grid asked for may be coarse: 10% and 20%)."""
+    low, high = below, above
+    while high.share - low.share > REFINE_STEP:
+        middle = round((low.share + high.share) / 2 / REFINE_STEP) * REFINE_STEP
+        if middle in (low.share, high.share):
+            break
+        row = simulate_share(inputs, middle, refined=True)
+        low, high = (low, row) if row.assurance >= inputs.target_assurance else (row, high)
+    return high
+
+
+def plan_holdout(inputs: PlanInputs) -> Plan:
+    """Assurance, verdict chances and cost for every holdout share, and the recommendation:
+    the smallest share that reaches the target (refined between the shares asked for)."""
+    rows = [simulate_share(inputs, share) for share in inputs.holdout_shares]
+    first = next((i for i, r in enumerate(rows) if r.assurance >= inputs.target_assurance), None)
+    best = None if first is None else rows[first]
+    if first is not None and first > 0:
+        best = smallest_share(inputs, rows[first - 1], rows[first])
+        if best.refined:
+            rows = sorted([*rows, best], key=lambda r: r.share)
     needed = None if best is not None else recipients_needed(inputs, rows[-1].share)
     return Plan(
         inputs=inputs,

@@ -1,4 +1,5 @@
-"""The portfolio's inputs: one estimate per campaign version, read from its results.json."""
+"""The portfolio's inputs: one estimate per campaign (the version it sends, else its best),
+read from its results.json."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from relevance.errors import DataError
 from relevance.language import version_label
@@ -31,8 +33,10 @@ class CampaignEstimate:
     rope: float
     verdict: Verdict
     sentence: str
-    created_at: str
+    created_at: str  # when it was sent (`sent_on`), else when it was analysed
     recipients: int
+    sent: bool = True  # the campaign sends this version (False: its best, though it sends none)
+    dated_by: Literal["sent", "analysed"] = "analysed"  # what `created_at` is the date of
 
     @property
     def label(self) -> str:
@@ -41,7 +45,7 @@ class CampaignEstimate:
 
     @property
     def date(self) -> datetime:
-        """When the campaign was analysed (`run.created_at`), in UTC."""
+        """When the campaign was sent (`sent_on`), else when it was analysed; in UTC."""
         return _parse_date(self.created_at)
 
 
@@ -50,12 +54,25 @@ def _parse_date(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def estimates_from(results: Results) -> list[CampaignEstimate]:
-    """One estimate per version of a campaign, on its primary metric, overall."""
+def pooled_version(results: Results) -> str:
+    """The version a campaign contributes to the portfolio: the one it sends, else (when it
+    sends none) its best version by the primary metric's posterior mean benefit."""
+    if results.campaign.send:
+        return results.campaign.send
+    sign = -1.0 if results.primary.direction == "decrease" else 1.0
+    return max(
+        results.versions, key=lambda v: sign * results.uplift(results.primary_metric, v).uplift_mean
+    )
+
+
+def estimates_from(results: Results, every_version: bool = False) -> list[CampaignEstimate]:
+    """A campaign's estimate on its primary metric, overall: the version it sends (or its best),
+    or, with `every_version`, one per version."""
     metric = results.primary
     sign = -1.0 if metric.direction == "decrease" else 1.0
     rows = []
-    for version in results.versions:
+    versions = results.versions if every_version else [pooled_version(results)]
+    for version in versions:
         uplift = results.uplift(results.primary_metric, version)
         verdict = results.verdict(version)
         rows.append(
@@ -71,8 +88,12 @@ def estimates_from(results: Results) -> list[CampaignEstimate]:
                 rope=metric.rope,
                 verdict=verdict.verdict,
                 sentence=verdict.sentence,
-                created_at=results.run.created_at,
+                created_at=results.sent_on.isoformat()
+                if results.sent_on
+                else results.run.created_at,
                 recipients=uplift.recipients,
+                sent=version == results.campaign.send,
+                dated_by="sent" if results.sent_on else "analysed",
             )
         )
     return rows

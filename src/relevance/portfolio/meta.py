@@ -1,7 +1,8 @@
 """Portfolio meta-analysis: across campaigns, does the email programme beat sending nothing?
 
 Each campaign's report gives, for every version, the posterior mean and sd of the primary
-metric's overall uplift against its own no-send holdout. Those become one "study" each in a
+metric's overall uplift against its own no-send holdout. Each campaign contributes one of
+them (the version it sends, else its best version), and those become one "study" each in a
 normal-normal random-effects model:
 
     observed_k ~ Normal(theta_k, sd_k)         sd_k: the campaign's own posterior sd
@@ -11,19 +12,20 @@ normal-normal random-effects model:
 where a unit is the median ROPE of the pooled campaigns (the size of effect the business
 calls "practically nothing"), so the priors are weak on the scale that matters. `mu` is the
 programme's average uplift against sending nothing, `tau` how much campaigns truly differ, and
-`theta_k` each campaign version's shrunken estimate. Everything is in the metric's
+`theta_k` each campaign's shrunken estimate. Everything is in the metric's
 better-is-positive direction, per recipient; reports show it per 1,000 recipients.
 
-Versions of one campaign share its holdout, so their estimates are positively correlated; the
-model treats them as independent, which slightly overstates how precisely `mu` is known when
-campaigns have several versions. Only campaigns whose primary metric is the same (name and
-kind) are pooled: purchases and revenue are not on one scale.
+One estimate per campaign keeps the studies independent (versions of one campaign would share
+its holdout). A campaign that sends nothing counts with its best version, which flatters it a
+little (the best of several noisy estimates is more likely too high than too low). Only
+campaigns whose primary metric is the same (name and kind) are pooled: purchases and revenue
+are not on one scale.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pymc as pm
@@ -32,7 +34,7 @@ import xarray as xr
 from relevance.config import DEFAULT_SEED, DiagnosticsConfig, SamplerConfig
 from relevance.model.compile import compiled_once
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
-from relevance.model.fit import sample
+from relevance.model.fit import RETRY_TARGET_ACCEPT, sample
 from relevance.portfolio.estimates import CampaignEstimate
 
 PRIOR_MU_UNITS = 10.0
@@ -78,7 +80,7 @@ class MetaAnalysis:
     estimates: list[CampaignEstimate]
     mu: np.ndarray  # (draws,) programme mean
     tau: np.ndarray  # (draws,) between-campaign sd
-    theta: np.ndarray  # (draws, K) each campaign version's true uplift
+    theta: np.ndarray  # (draws, K) each pooled estimate's true uplift
     unit: float  # per recipient: the scale of the priors (median ROPE)
     diagnostics: Diagnostics
     seed: int
@@ -111,20 +113,21 @@ class MetaAnalysis:
         return float(np.mean(self.mu > self.rope))
 
     def share_beyond_rope(self) -> Interval:
-        """Posterior share of campaign versions whose true uplift is beyond their own ROPE."""
+        """Posterior share of campaigns (one estimate each) truly beyond their own ROPE."""
         ropes = np.array([e.rope for e in self.estimates])
         return Interval.of(np.mean(self.theta > ropes, axis=1))
 
     def shrunken(self) -> list[tuple[CampaignEstimate, Interval]]:
-        """Each campaign version with its shrunken (partially pooled) estimate."""
+        """Each pooled estimate with its shrunken (partially pooled) estimate."""
         return [(e, Interval.of(self.theta[:, k])) for k, e in enumerate(self.estimates)]
 
     def trend(self) -> dict[str, float] | None:
-        """Linear trend of the true uplift over analysis dates: change per 30 days.
+        """Linear trend of the true uplift over the campaigns' dates (sent, else analysed):
+        change per 30 days.
 
         Fitted per posterior draw (least squares of theta on date), so its interval carries
         the uncertainty of every campaign's estimate. None when the dates span under a day
-        or fewer than three campaign versions exist.
+        or fewer than three estimates exist.
         """
         days = self.days()
         if len(days) < 3 or np.ptp(days) < 1:
@@ -141,7 +144,7 @@ class MetaAnalysis:
         }
 
     def days(self) -> np.ndarray:
-        """Days from the earliest analysis date, per campaign version."""
+        """Days from the earliest campaign date (sent, else analysed), per estimate."""
         dates = [e.date for e in self.estimates]
         first = min(dates)
         return np.array([(d - first).total_seconds() / 86400 for d in dates])
@@ -159,7 +162,9 @@ def fit_meta(
 
     Compiled, sampled and diagnosed with the campaign model's own stack
     (:mod:`relevance.model`): compiled once per number of estimates (the data are arguments
-    of the compiled code), with the configured diagnostics thresholds.
+    of the compiled code), with the configured diagnostics thresholds. After divergences (a
+    few campaigns leave the between-campaign sd poorly known) it samples once more with
+    smaller steps, as the campaign model does.
     """
     if len(estimates) < 2:
         raise ValueError("a meta-analysis needs at least two estimates")
@@ -178,12 +183,17 @@ def fit_meta(
     model = compiled.nutpie_model({"observed": observed / unit, "sd": sd / unit})
     compile_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    posterior = sample(model, sampler, TARGET_ACCEPT)
+    target_accept = TARGET_ACCEPT
+    posterior = sample(model, sampler, target_accept)
+    if divergence_count(posterior) > 0:  # few campaigns make a funnel: retry with smaller steps
+        target_accept = RETRY_TARGET_ACCEPT
+        posterior = sample(model, sampler, target_accept)
     sample_seconds = time.perf_counter() - started
     data = posterior.posterior.to_dataset()
     diagnostics = convergence(
         data, {}, divergence_count(posterior), sampler, thresholds or DiagnosticsConfig()
     )
+    diagnostics = replace(diagnostics, target_accept=target_accept)
     mu, tau, z = _flat(data, "mu") * unit, _flat(data, "tau") * unit, _flat(data, "z")
     return MetaAnalysis(
         estimates=list(estimates),

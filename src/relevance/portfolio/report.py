@@ -9,13 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from relevance.config import DEFAULT_SEED, configured_diagnostics
 from relevance.io.outputs import write_text_atomic
-from relevance.language import number, percent, span
-from relevance.portfolio.estimates import CampaignEstimate, comparable, read_campaigns
-from relevance.portfolio.figures import figure_forest, figure_trend, figure_verdicts
+from relevance.language import day, number, percent, span, version_label, when
+from relevance.portfolio import figures
+from relevance.portfolio.estimates import (
+    CampaignEstimate,
+    comparable,
+    estimates_from,
+    read_campaigns,
+)
 from relevance.portfolio.meta import (
     PRIOR_MU_UNITS,
     PRIOR_TAU_UNITS,
@@ -23,10 +27,10 @@ from relevance.portfolio.meta import (
     MetaAnalysis,
     fit_meta,
 )
-from relevance.report.style import Html, esc, image, table
+from relevance.report.style import Html, chart, esc, table
 from relevance.results import PER, Results, Verdict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: one estimate per campaign, `sent` and `dated_by` per estimate
 
 
 def _per_thousand(value: float, signed: bool = True) -> str:
@@ -37,9 +41,23 @@ def _range(summary: Interval) -> str:
     return span(summary.low, summary.high)
 
 
+def _and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _counted(estimate: CampaignEstimate) -> str:
+    """'Version B (sent)' or 'Version A (its best; sends nothing)'."""
+    note = "sent" if estimate.sent else "its best; sends nothing"
+    return f"{version_label(estimate.version)} ({note})"
+
+
 @dataclass
 class PortfolioReport:
-    """The portfolio page: the programme's uplift, who beats nothing, shrinkage, trend."""
+    """The portfolio page: the programme's uplift, who beats nothing, shrinkage, trend.
+
+    Each campaign counts once (`estimates`): the version it sends, else its best version.
+    """
 
     results: list[Results]
     estimates: list[CampaignEstimate]
@@ -75,26 +93,54 @@ class PortfolioReport:
 
     @property
     def campaign_count(self) -> int:
-        """Campaigns in the meta-analysis."""
+        """Campaigns in the meta-analysis (each counts once)."""
         return len({e.campaign for e in self.estimates})
 
     def campaigns_beating(self) -> int:
-        """Campaigns with at least one version that beats sending nothing (their verdicts)."""
+        """Campaigns whose version counted beats sending nothing (its verdict)."""
         return len({e.campaign for e in self.estimates if e.verdict is Verdict.BEATS})
 
     def headline(self) -> str:
-        """One sentence on the programme as a whole."""
+        """One sentence on the programme as a whole, over the versions counted."""
         if self.meta is None:
-            return "Too few comparable campaigns for a portfolio meta-analysis (at least two estimates are needed)."
+            return (
+                "Too few comparable campaigns for a portfolio meta-analysis (at least two "
+                "campaigns measured on the same primary metric are needed)."
+            )
         programme = self.meta.programme()
         first = self.estimates[0]
         word = "fewer " if first.direction == "decrease" else ""
+        count = self.campaign_count
         return (
-            f"Across {self.campaign_count} campaigns, sending rather than sending nothing gives "
-            f"{_per_thousand(programme.mean)} {word}{first.metric_label} per 1,000 recipients on average "
-            f"(95%: {_range(programme)}; chance the programme beats sending nothing "
-            f"{percent(self.meta.p_programme_beats())}); {self.campaigns_beating()} of "
-            f"{self.campaign_count} campaigns have a version that beats sending nothing."
+            f"Across {count} campaigns, each counted once, sending gives "
+            f"{_per_thousand(programme.mean)} {word}{first.metric_label} per 1,000 recipients "
+            f"on average against sending nothing (95%: {_range(programme)}; chance the "
+            f"programme beats sending nothing {percent(self.meta.p_programme_beats())}); in "
+            f"{self.campaigns_beating()} of {count} campaigns the version counted beats "
+            "sending nothing."
+        )
+
+    def pooled_sentence(self) -> str:
+        """What the portfolio pools: the version each campaign sends, else its best."""
+        if not self.estimates:
+            return ""
+        best = [e for e in self.estimates if not e.sent]
+        if not best:
+            return "Each campaign counts once: the version it sends."
+        metric = self.estimates[0].metric_label
+        named = [f"{version_label(e.version)} of campaign {e.campaign}" for e in best]
+        if len(best) == len(self.estimates):
+            return (
+                "Each campaign counts once. None of them sends a version, so each counts with "
+                f"its best version (the highest estimate of {metric}): {_and(named)}."
+            )
+        if len(best) == 1:
+            rest = f"{named[0]}, which sends nothing, is its best version"
+        else:
+            rest = f"{_and(named)}, whose campaigns send nothing, are their best versions"
+        return (
+            f"Each campaign counts once: the version it sends; {rest} (the highest estimate "
+            f"of {metric})."
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -103,6 +149,7 @@ class PortfolioReport:
             "schema_version": SCHEMA_VERSION,
             "created_at": self.created_at,
             "headline": self.headline(),
+            "pooled": self.pooled_sentence(),
             "campaigns": self.campaign_count,
             "campaigns_beating_from_verdicts": self.campaigns_beating(),
             "left_out": [{"campaign": c, "reason": r} for c, r in self.left_out],
@@ -127,33 +174,12 @@ class PortfolioReport:
                 },
                 "share_beyond_rope": vars(meta.share_beyond_rope()),
                 "trend": meta.trend(),
-                "estimates": [
-                    {
-                        "campaign": e.campaign,
-                        "version": e.version,
-                        "created_at": e.created_at,
-                        "verdict": e.verdict.value,
-                        "raw_mean": e.benefit_mean,
-                        "raw_sd": e.benefit_sd,
-                        "shrunken": vars(s),
-                    }
-                    for e, s in meta.shrunken()
-                ],
+                "estimates": [_estimate_dict(e, s) for e, s in meta.shrunken()],
                 "priors": {
                     "mu_sd": PRIOR_MU_UNITS * meta.unit,
                     "tau_sd": PRIOR_TAU_UNITS * meta.unit,
                 },
-                "diagnostics": {
-                    "max_r_hat": meta.diagnostics.max_r_hat,
-                    "min_ess_bulk": meta.diagnostics.min_ess_bulk,
-                    "min_ess_tail": meta.diagnostics.min_ess_tail,
-                    "divergences": meta.diagnostics.divergences,
-                    "draws": meta.diagnostics.draws,
-                    "chains": meta.diagnostics.chains,
-                    "thresholds": meta.diagnostics.thresholds.model_dump(),
-                    "reliable": meta.diagnostics.reliable,
-                    "problems": meta.diagnostics.problems,
-                },
+                "diagnostics": _diagnostics_dict(meta),
             }
         )
         return data
@@ -166,12 +192,22 @@ class PortfolioReport:
     # Sections, in page order ----------------------------------------------------------
 
     def title(self) -> Html:
-        """Title, headline and which campaigns are in."""
-        names = ", ".join(esc(r.experiment) for r in self.results)
+        """Title, headline, what is pooled and which campaigns are in."""
+        names = ", ".join(r.experiment for r in self.results)
+        pooled = self.pooled_sentence()
+        warning = ""
+        if self.meta is not None and not self.meta.diagnostics.reliable:
+            warning = (
+                "The meta-analysis's sampler did not converge: these numbers are not reliable "
+                "yet (see Method, priors and sampler diagnostics)."
+            )
         return Html(
-            '<header class="report-head"><h1>Portfolio: does the programme beat sending nothing?</h1>'
-            f'<p class="headline">{esc(self.headline())}</p>'
-            f'<p class="meta">{len(self.results)} campaigns with reports: {names} · analysed {esc(self.created_at.replace("T", " ").replace("+00:00", " UTC"))}</p></header>'
+            '<header class="report-head"><h1>Portfolio: does the programme beat sending '
+            f'nothing?</h1><p class="headline">{esc(self.headline())}</p>'
+            + (f'<p class="pooled">{esc(pooled)}</p>' if pooled else "")
+            + (f'<p class="warning">{esc(warning)}</p>' if warning else "")
+            + f'<p class="meta">{len(self.results)} campaigns with reports: {esc(names)} · '
+            f"analysed {esc(when(self.created_at))}</p></header>"
         )
 
     def programme(self) -> Html:
@@ -184,29 +220,30 @@ class PortfolioReport:
         summary = Interval.of(prediction)
         rows = [
             {
-                "": "programme average",
+                "estimate": "programme average",
                 "per 1,000 recipients": _per_thousand(programme.mean),
                 "95% range": _range(programme),
                 "chance it beats nothing": percent(meta.p_programme_beats()),
-                "chance it beats nothing by more than the ROPE": percent(
+                "chance it beats nothing by more than practically nothing": percent(
                     meta.p_programme_beyond_rope()
                 ),
             },
             {
-                "": "a new campaign",
+                "estimate": "a new campaign",
                 "per 1,000 recipients": _per_thousand(summary.mean),
                 "95% range": _range(summary),
                 "chance it beats nothing": percent(float(np.mean(prediction > 0))),
-                "chance it beats nothing by more than the ROPE": percent(
+                "chance it beats nothing by more than practically nothing": percent(
                     float(np.mean(prediction > meta.rope))
                 ),
             },
         ]
         return Html(
-            table(pd.DataFrame(rows))
-            + f"<p>Campaigns truly differ by about {esc(_per_thousand(between.mean, False))} per 1,000 recipients "
-            f"(between-campaign standard deviation, 95%: {esc(_range(between))}). "
-            f"The ROPE, {esc(_per_thousand(meta.rope, False))} per 1,000 recipients, is the median of the campaigns' own.</p>"
+            table(rows) + "<p>Campaigns truly differ by about "
+            f"{esc(_per_thousand(between.mean, False))} per 1,000 recipients (between-campaign "
+            f"standard deviation, 95%: {esc(_range(between))}). Practically nothing (the ROPE) "
+            f"is ±{esc(_per_thousand(meta.rope, False))} per 1,000 recipients here: the median "
+            "of the campaigns' own.</p>"
         )
 
     def shares(self) -> Html:
@@ -215,24 +252,32 @@ class PortfolioReport:
         if meta is None:
             return Html("")
         share = meta.share_beyond_rope()
-        versions_beating = sum(1 for e in self.estimates if e.verdict is Verdict.BEATS)
         return Html(
-            f"<p>From the verdicts: <strong>{self.campaigns_beating()} of {self.campaign_count}</strong> campaigns have a version "
-            f"that beats sending nothing ({versions_beating} of {len(self.estimates)} versions).</p>"
-            f"<p>From the model: an expected <strong>{share.mean:.0%}</strong> of versions truly beat sending nothing by more "
-            f"than their ROPE (95%: {share.low:.0%} to {share.high:.0%}). Verdicts demand 95% certainty per campaign, "
-            "so they count fewer winners than the model expects.</p>"
-            + str(image(figure_verdicts(meta), "verdicts of all campaign versions"))
+            f"<p>From the verdicts: in <strong>{self.campaigns_beating()} of "
+            f"{self.campaign_count}</strong> campaigns the version counted beats sending "
+            "nothing.</p>"
+            f"<p>From the model: an expected <strong>{share.mean:.0%}</strong> of the campaigns "
+            "truly beat sending nothing by more than practically nothing with the version "
+            f"counted (95%: {share.low:.0%} to {share.high:.0%}). Verdicts demand 95% certainty "
+            "per campaign, so they count fewer winners than the model expects.</p>"
+            + str(
+                chart(
+                    lambda size: figures.figure_verdicts(meta, size),
+                    "number of campaigns by the verdict on the version counted",
+                )
+            )
         )
 
     def forest(self) -> Html:
-        """Raw against shrunken estimate per campaign version, and the programme rows."""
+        """Raw against shrunken estimate per campaign, and the programme rows."""
         meta = self.meta
         if meta is None:
             return Html("")
         rows = [
             {
-                "campaign": e.label,
+                "campaign": e.campaign,
+                "version counted": _counted(e),
+                "date": f"{e.dated_by} {day(e.created_at)}",
                 "own estimate per 1,000": _per_thousand(e.benefit_mean),
                 "after pooling per 1,000": _per_thousand(s.mean),
                 "95% range after pooling": _range(s),
@@ -241,35 +286,62 @@ class PortfolioReport:
             for e, s in sorted(meta.shrunken(), key=lambda item: -item[1].mean)
         ]
         return Html(
-            str(image(figure_forest(meta), "each campaign's estimate on its own and after pooling"))
-            + table(pd.DataFrame(rows))
+            str(
+                chart(
+                    lambda size: figures.figure_forest(meta, size),
+                    "each campaign's estimate on its own and after pooling",
+                )
+            )
+            + table(rows)
         )
 
     def trend(self) -> Html:
-        """Uplift against the date each campaign was analysed."""
+        """Uplift against the date each campaign was sent (else analysed)."""
         meta = self.meta
         if meta is None:
             return Html("")
         trend = meta.trend()
+        dates = {
+            "sent": "the date each campaign was sent",
+            "analysed": "the date each campaign was analysed (no send dates were given)",
+        }.get(
+            figures.dated_by(self.estimates),
+            "the date each campaign was sent, or analysed where no send date was given",
+        )
         if trend is None:
-            note = "The campaigns were analysed within one day of each other (or are too few): no trend to estimate."
+            note = (
+                f"Campaigns in order of {dates}. Their dates lie within one day of each other "
+                "(or there are fewer than three): no trend to estimate."
+            )
         else:
             note = (
-                f"Linear trend: {esc(number(trend['per_30_days_mean'] * PER, signed=True))} per 1,000 recipients every 30 days "
-                f"(95%: {esc(number(trend['per_30_days_low'] * PER))} to {esc(number(trend['per_30_days_high'] * PER))}); "
-                f"chance the uplift is growing {esc(percent(trend['p_increasing']))}."
+                f"Each campaign's uplift against {dates}. Linear trend: "
+                f"{number(trend['per_30_days_mean'] * PER, signed=True)} per 1,000 recipients "
+                f"every 30 days (95%: {number(trend['per_30_days_low'] * PER)} to "
+                f"{number(trend['per_30_days_high'] * PER)}); chance the uplift is growing "
+                f"{percent(trend['p_increasing'])}."
             )
-        return Html(f"<p>{note}</p>" + str(image(figure_trend(meta), "uplift over time")))
+        return Html(
+            f"<p>{esc(note)}</p>"
+            + str(chart(lambda size: figures.figure_trend(meta, size), "uplift over time"))
+        )
 
     def not_worth_sending(self) -> Html:
-        """Campaign versions that are irrelevant or harmful."""
-        bad = [e for e in self.estimates if e.verdict in (Verdict.HARMFUL, Verdict.IRRELEVANT)]
+        """Every version of the pooled campaigns that is irrelevant or harmful."""
+        pooled = {e.campaign for e in self.estimates}
+        every = [
+            e
+            for r in self.results
+            if r.experiment in pooled
+            for e in estimates_from(r, every_version=True)
+        ]
+        bad = [e for e in every if e.verdict in (Verdict.HARMFUL, Verdict.IRRELEVANT)]
         bad.sort(key=lambda e: (e.verdict is not Verdict.HARMFUL, e.campaign, e.version))
         if not bad:
             return Html("<p>No campaign version is irrelevant or harmful.</p>")
         items = "".join(
-            f'<li><span class="badge {"harmful" if e.verdict is Verdict.HARMFUL else "irrelevant"}">{esc(e.verdict.value)}</span> '
-            f"<strong>{esc(e.label)}</strong>: {esc(e.sentence)}</li>"
+            f'<li><span class="badge {"harmful" if e.verdict is Verdict.HARMFUL else "irrelevant"}">'
+            f"{esc(e.verdict.value)}</span> <strong>{esc(e.label)}</strong>: {esc(e.sentence)}</li>"
             for e in bad
         )
         return Html(f'<ul class="findings">{items}</ul>')
@@ -277,29 +349,62 @@ class PortfolioReport:
     def method(self) -> Html:
         """Model, priors, diagnostics and campaigns left out."""
         left = "".join(f"<li>{esc(c)}: {esc(r)}</li>" for c, r in self.left_out)
-        left_html = (
-            f"<p>Not pooled (measured on another primary metric):</p><ul>{left}</ul>"
-            if left
-            else ""
-        )
+        left_html = f"<p>Not pooled:</p><ul>{left}</ul>" if left else ""
         meta = self.meta
         if meta is None:
             return Html(left_html)
         d = meta.diagnostics
         state = "reliable" if d.reliable else "NOT reliable: " + "; ".join(d.problems)
         r_hat = "n/a" if np.isnan(d.max_r_hat) else f"{d.max_r_hat:.3f}"
+        mu_sd = number(PRIOR_MU_UNITS * meta.unit * PER)
+        tau_sd = number(PRIOR_TAU_UNITS * meta.unit * PER)
         return Html(
-            "<p>Random-effects meta-analysis: each campaign version's uplift on the primary metric "
-            "(its posterior mean and standard deviation from its own report) is a noisy look at its true uplift; "
-            "true uplifts scatter around a programme average with a between-campaign standard deviation. "
-            "Versions of one campaign share a holdout; the model treats them as independent, so the programme's "
-            "range is slightly too narrow when campaigns have several versions.</p>"
-            f"<p>Priors, per 1,000 recipients: programme average Normal(0, {esc(number(PRIOR_MU_UNITS * meta.unit * PER))}), "
-            f"between-campaign sd HalfNormal({esc(number(PRIOR_TAU_UNITS * meta.unit * PER))}), non-centred.</p>"
-            f'<p class="diagnostics">Sampler: {d.chains} chains × {d.draws} draws (NUTS, nutpie), seed {meta.seed}. '
-            f"Largest r̂ {esc(r_hat)}, smallest effective sample size {min(d.min_ess_bulk, d.min_ess_tail):.0f}, {d.divergences} divergences: {esc(state)}.</p>"
-            + left_html
+            "<p>Random-effects meta-analysis: each campaign counts once, with the version it "
+            "sends or, if it sends none, its best version. That version's uplift on the primary "
+            "metric (its posterior mean and standard deviation from its own report) is a noisy "
+            "look at its true uplift; true uplifts scatter around a programme average with a "
+            "between-campaign standard deviation. One version per campaign keeps the campaigns "
+            "independent (versions of one campaign share its holdout); counting a campaign "
+            "that sends nothing by its best version flatters it a little.</p>"
+            f"<p>Priors, per 1,000 recipients: programme average Normal(0, {esc(mu_sd)}), "
+            f"between-campaign sd HalfNormal({esc(tau_sd)}), non-centred.</p>"
+            f'<p class="diagnostics">Sampler: {d.chains} chains × {d.draws} draws (NUTS, '
+            f"nutpie, target acceptance {d.target_accept:g}), seed {meta.seed}. Largest r̂ {esc(r_hat)}, smallest effective sample "
+            f"size {min(d.min_ess_bulk, d.min_ess_tail):.0f}, {d.divergences} divergences: "
+            f"{esc(state)}.</p>" + left_html
         )
+
+
+def _estimate_dict(estimate: CampaignEstimate, shrunk: Interval) -> dict[str, object]:
+    """One pooled estimate as portfolio.json lists it."""
+    return {
+        "campaign": estimate.campaign,
+        "version": estimate.version,
+        "sent": estimate.sent,
+        "created_at": estimate.created_at,
+        "dated_by": estimate.dated_by,
+        "verdict": estimate.verdict.value,
+        "raw_mean": estimate.benefit_mean,
+        "raw_sd": estimate.benefit_sd,
+        "shrunken": vars(shrunk),
+    }
+
+
+def _diagnostics_dict(meta: MetaAnalysis) -> dict[str, object]:
+    """The sampler's diagnostics as portfolio.json lists them."""
+    d = meta.diagnostics
+    return {
+        "max_r_hat": d.max_r_hat,
+        "min_ess_bulk": d.min_ess_bulk,
+        "min_ess_tail": d.min_ess_tail,
+        "divergences": d.divergences,
+        "draws": d.draws,
+        "chains": d.chains,
+        "target_accept": d.target_accept,
+        "thresholds": d.thresholds.model_dump(),
+        "reliable": d.reliable,
+        "problems": d.problems,
+    }
 
 
 def _json_safe(value: object) -> object:

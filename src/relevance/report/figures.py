@@ -1,17 +1,21 @@
 """Pictures of a campaign's results, drawn from `Results` alone (any results.json can be redrawn).
 
-Every axis says its unit (per 1,000 recipients).
+Every chart takes a canvas :class:`~relevance.report.style.Size` (wide or narrow screen),
+says its unit on its axis (per 1,000 recipients, with the currency for money) and colours each
+version the same way everywhere; verdicts are written in words, not coded by colour.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from relevance.language import percent, version_label
-from relevance.report.style import OKABE_ITO, VERDICT_COLOURS, rope_band, style_axes
-from relevance.results import PER, Results, Uplift, Verdict
+from relevance.language import band, percent, version_label
+from relevance.report.style import INK, MUTED, Size, rope_band, style_axes, version_colour
+from relevance.results import PER, Results, Uplift
 
 
 def metric_label(results: Results, name: str) -> str:
@@ -19,8 +23,19 @@ def metric_label(results: Results, name: str) -> str:
     return results.metric(name).display
 
 
+def unit_label(results: Results, metric: str, what: str = "extra") -> str:
+    """An axis label: 'extra purchases per 1,000 recipients' (with the currency for money)."""
+    config = results.metric(metric)
+    money = f" ({results.currency})" if config.kind == "revenue" and results.currency else ""
+    return f"{what} {config.display}{money} per 1,000 recipients"
+
+
+def _wrap(text: str, size: Size, wide: int = 68, narrow: int = 30) -> str:
+    return "\n".join(textwrap.wrap(text, wide if size.name == "wide" else narrow))
+
+
 def _interval_rows(
-    ax: Axes, rows: list[Uplift], positions: np.ndarray, colours: list[str], size: float = 7
+    ax: Axes, rows: list[Uplift], positions: np.ndarray, colours: list[str], marker: float
 ) -> None:
     for y, row, colour in zip(positions, rows, colours, strict=True):
         ax.plot(
@@ -31,58 +46,59 @@ def _interval_rows(
             solid_capstyle="round",
         )
         ax.plot(
-            row.uplift_mean * PER, y, "o", color=colour, markersize=size, markeredgecolor="white"
+            row.uplift_mean * PER, y, "o", color=colour, markersize=marker, markeredgecolor="white"
         )
 
 
-def figure_uplift(results: Results, metric: str) -> Figure:
+def figure_uplift(results: Results, metric: str, size: Size) -> Figure:
     """Each version's uplift against sending nothing, per 1,000 recipients, with the ROPE band."""
     rows = [results.uplift(metric, v) for v in results.versions]
-    rope = results.metric(metric).rope
-    fig = Figure(figsize=(7.5, 0.7 * len(rows) + 1.4), layout="constrained")
+    fig = Figure(figsize=(size.width, size.height(len(rows), 0.6, 1.5)), layout="constrained")
     ax = fig.subplots()
-    rope_band(ax, rope)
+    rope_band(ax, results.metric(metric).rope)
     positions = np.arange(len(rows))[::-1]
-    _interval_rows(ax, rows, positions, [VERDICT_COLOURS[r.verdict] for r in rows], size=9)
+    colours = [version_colour(results.versions, r.version) for r in rows]
+    _interval_rows(ax, rows, positions, colours, marker=9)
     ax.set_yticks(positions, [f"{version_label(r.version)}\n{r.verdict.value}" for r in rows])
     ax.set_xlabel(
-        f"extra {metric_label(results, metric)} per 1,000 recipients vs sending nothing\n(dot: best estimate, bar: {results.interval:.0%} range)"
+        _wrap(
+            f"{unit_label(results, metric)} vs sending nothing "
+            f"(dot: best estimate, bar: {results.interval:.0%} range)",
+            size,
+        )
     )
     ax.set_ylim(-0.7, len(rows) - 0.3)
     style_axes(ax)
-    if rope > 0:
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+    if results.metric(metric).rope > 0:
+        fig.legend(loc="outside lower center", frameon=False)
     return fig
 
 
-def figure_probability(results: Results) -> Figure:
-    """The probability that each version beats sending nothing on the primary metric."""
+def figure_probability(results: Results, size: Size) -> Figure:
+    """The quantity the verdict decides on: the chance that each version beats sending nothing
+    by more than the ROPE, against the chance the verdict needs."""
+    primary = results.metric(results.primary_metric)
     rows = [results.uplift(results.primary_metric, v) for v in results.versions]
-    fig = Figure(figsize=(7.5, 0.55 * len(rows) + 1.3), layout="constrained")
+    fig = Figure(figsize=(size.width, size.height(len(rows), 0.5, 1.4)), layout="constrained")
     ax = fig.subplots()
     positions = np.arange(len(rows))[::-1]
-    colours = [VERDICT_COLOURS[r.verdict] for r in rows]
-    ax.barh(positions, [r.p_beats_holdout * 100 for r in rows], color=colours, height=0.6)
-    for y, row in zip(positions, rows, strict=True):
-        ax.text(
-            min(row.p_beats_holdout * 100 + 1.5, 93),
-            y,
-            percent(row.p_beats_holdout),
-            va="center",
-            fontsize=10,
-        )
-    ax.axvline(results.probability * 100, color="#444444", linestyle="--", linewidth=1)
-    ax.text(
-        results.probability * 100,
-        len(rows) - 0.45,
-        f" {results.probability:.0%} needed",
-        fontsize=8,
-        color="#444444",
-    )
+    colours = [version_colour(results.versions, r.version) for r in rows]
+    values = [r.p_better_beyond_rope * 100 for r in rows]
+    ax.barh(positions, values, color=colours, height=0.6)
+    for y, value in zip(positions, values, strict=True):
+        ax.text(min(value + 1.5, 82), y, percent(value / 100), va="center", color=INK)
+    needed = results.probability * 100
+    ax.axvline(needed, color="#444444", linestyle="--", linewidth=1)
+    ax.text(needed - 1, len(rows) - 0.5, f"{needed:.0f}% needed ", ha="right", color=MUTED)
     ax.set_yticks(positions, [version_label(r.version) for r in rows])
     ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(rows) - 0.2)
     ax.set_xlabel(
-        f"chance that sending beats sending nothing on {metric_label(results, results.primary_metric)} (%)"
+        _wrap(
+            f"chance it beats sending nothing by more than {band(primary, results.currency)} "
+            "(what the verdict needs), %",
+            size,
+        )
     )
     style_axes(ax)
     return fig
@@ -99,84 +115,82 @@ def segment_levels(results: Results, metric: str, column: str) -> list[str]:
     )
 
 
-def figure_segments(results: Results, metric: str, column: str) -> Figure:
+def figure_segments(results: Results, metric: str, column: str, size: Size) -> Figure:
     """Uplift of every version in every level of one segment column (version x segment grid)."""
     levels = segment_levels(results, metric, column)
     versions = results.versions
-    rope = results.metric(metric).rope
     fig = Figure(
-        figsize=(7.5, 0.5 * len(levels) * max(1, len(versions)) * 0.6 + 1.6), layout="constrained"
+        figsize=(size.width, size.height(len(levels) * max(1, len(versions)), 0.32, 1.8)),
+        layout="constrained",
     )
     ax = fig.subplots()
-    rope_band(ax, rope)
+    rope_band(ax, results.metric(metric).rope)
     offsets = np.linspace(-0.22, 0.22, len(versions)) if len(versions) > 1 else np.zeros(1)
     for index, version in enumerate(versions):
         rows = [results.uplift(metric, version, column, level) for level in levels]
         positions = np.arange(len(levels))[::-1] + offsets[index]
-        _interval_rows(ax, rows, positions, [OKABE_ITO[index % len(OKABE_ITO)]] * len(rows), size=6)
-        ax.plot([], [], "o-", color=OKABE_ITO[index % len(OKABE_ITO)], label=version_label(version))
+        colour = version_colour(versions, version)
+        _interval_rows(ax, rows, positions, [colour] * len(rows), marker=6)
+        ax.plot([], [], "o-", color=colour, label=version_label(version))
     ax.set_yticks(np.arange(len(levels))[::-1], levels)
-    ax.set_ylabel(column.replace("_", " "))
-    ax.set_xlabel(f"extra {metric_label(results, metric)} per 1,000 recipients vs sending nothing")
+    ax.set_ylabel(results.segment_label(column))
+    ax.set_xlabel(_wrap(f"{unit_label(results, metric)} vs sending nothing", size))
     style_axes(ax)
-    ax.legend(loc="best", frameon=False, fontsize=8)
+    fig.legend(loc="outside lower center", frameon=False, ncols=3 if size.name == "wide" else 2)
     return fig
 
 
-def figure_net_value(results: Results) -> Figure | None:
+def figure_net_value(results: Results, size: Size) -> Figure | None:
     """Net value per 1,000 recipients of sending each version, after costs and unsubscribes."""
     if not results.net_value:
         return None
     rows = results.net_value
-    fig = Figure(figsize=(7.5, 0.6 * len(rows) + 1.3), layout="constrained")
+    fig = Figure(figsize=(size.width, size.height(len(rows), 0.55, 1.3)), layout="constrained")
     ax = fig.subplots()
     ax.axvline(0, color="#444444", linewidth=1)
     positions = np.arange(len(rows))[::-1]
     for y, row in zip(positions, rows, strict=True):
-        colour = (
-            VERDICT_COLOURS[Verdict.BEATS]
-            if row.low > 0
-            else VERDICT_COLOURS[Verdict.HARMFUL]
-            if row.high < 0
-            else VERDICT_COLOURS[Verdict.INCONCLUSIVE]
-        )
+        colour = version_colour(results.versions, row.version)
         ax.plot([row.low, row.high], [y, y], color=colour, linewidth=3, solid_capstyle="round")
         ax.plot(row.mean, y, "o", color=colour, markersize=9, markeredgecolor="white")
     ax.set_yticks(positions, [version_label(r.version) for r in rows])
-    ax.set_xlabel("net value per 1,000 recipients after sending costs and lost subscribers")
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    money = f" ({results.currency})" if results.currency else ""
+    ax.set_xlabel(
+        _wrap(
+            f"net value{money} per 1,000 recipients after sending costs and lost subscribers", size
+        )
+    )
     style_axes(ax)
     return fig
 
 
-def figure_fatigue(results: Results) -> Figure | None:
+def figure_fatigue(results: Results, size: Size) -> Figure | None:
     """What sending earns per bucket of emails already received this week, per version."""
     if not results.fatigue:
         return None
-    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
+    fig = Figure(figsize=(size.width, 3.6 if size.name == "wide" else 3.8), layout="constrained")
     ax = fig.subplots()
     ax.axhline(0, color="#444444", linewidth=1)
     for index, curve in enumerate(results.fatigue):
-        colour = OKABE_ITO[index % len(OKABE_ITO)]
+        colour = version_colour(results.versions, curve.version)
         x = np.arange(len(curve.points)) + (index - (len(results.fatigue) - 1) / 2) * 0.08
-        means = [p.pays_mean for p in curve.points]
         ax.fill_between(
             x,
             [p.pays_low for p in curve.points],
             [p.pays_high for p in curve.points],
             color=colour,
-            alpha=0.18,
+            alpha=0.15,
             linewidth=0,
         )
+        means = [p.pays_mean for p in curve.points]
         ax.plot(x, means, "o-", color=colour, label=version_label(curve.version), linewidth=2)
     buckets = [p.bucket for p in results.fatigue[0].points]
     ax.set_xticks(np.arange(len(buckets)), buckets)
-    ax.set_xlabel("emails the customer already received in the previous 7 days")
+    ax.set_xlabel(_wrap("emails the customer already received in the previous 7 days", size))
     measure = results.fatigue[0].measure
-    ax.set_ylabel(
-        f"{measure} per 1,000 recipients"
-        if measure == "net value"
-        else f"{measure}\nper 1,000 recipients"
-    )
+    money = f" ({results.currency})" if measure == "net value" and results.currency else ""
+    ax.set_ylabel(_wrap(f"{measure}{money} per 1,000 recipients", size, 40, 28))
     style_axes(ax, grid="y")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False)
     return fig

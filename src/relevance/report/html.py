@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -45,9 +46,8 @@ def render_executed(notebook: Path, out: Path | None = None) -> Path:
         )
     page = out or notebook.with_suffix(".html")
     refuse_unless_regular_file(page)
-    if (
-        page.is_file()
-        and GENERATOR not in page.read_text(encoding="utf-8", errors="replace")[:4000]
+    if page.is_file() and not rendered_by_relevance(
+        page.read_text(encoding="utf-8", errors="replace")
     ):
         raise InputError(
             page,
@@ -57,6 +57,15 @@ def render_executed(notebook: Path, out: Path | None = None) -> Path:
         )
     render_html(notebook, page, notebook.stem)
     return page
+
+
+def rendered_by_relevance(text: str) -> bool:
+    """True when an HTML page carries relevance's generator tag (attributes in any order)."""
+    head = text[:20_000]
+    return any(
+        re.search(r'\bname="generator"', tag) and re.search(r'\bcontent="relevance"', tag)
+        for tag in re.findall(r"<meta\b[^>]*>", head)
+    )
 
 
 def html_page(nb: nbformat.NotebookNode, title: str) -> str:
