@@ -313,7 +313,10 @@ def test_sigkill_during_swaps_always_leaves_a_complete_report(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
-def test_ctrl_c_says_interrupted_without_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("after", [0.3, 4.0], ids=["while-loading", "while-running"])
+def test_ctrl_c_says_interrupted_without_a_traceback(tmp_path: Path, after: float) -> None:
+    """Ctrl-C while the command line loads, while DuckDB reads, while nutpie samples or
+    while the page is made: 'interrupted', exit 130, the last good report kept."""
     out = tmp_path / "reports"
     (out / "demo").mkdir(parents=True)
     (out / "demo" / "report.html").write_text("last good report")
@@ -332,7 +335,7 @@ def test_ctrl_c_says_interrupted_without_a_traceback(tmp_path: Path) -> None:
         start_new_session=True,  # Ctrl-C signals the whole foreground process group
         env={**os.environ, "RELEVANCE_CACHE": str(tmp_path / "cache")},
     )
-    time.sleep(4)
+    time.sleep(after)
     os.killpg(process.pid, signal.SIGINT)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 130, output

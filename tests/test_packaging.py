@@ -169,4 +169,4 @@ def test_wheel_declares_the_console_script(built: tuple[Path, str]) -> None:
         entry_points = archive.read(f"relevance-{__version__}.dist-info/entry_points.txt")
     lines = entry_points.decode().split()
     assert "[console_scripts]" in lines
-    assert "relevance" in lines and "relevance.cli:main" in lines
+    assert "relevance" in lines and "relevance.console:main" in lines

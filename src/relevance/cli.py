@@ -79,10 +79,22 @@ class Progress:
             err.print(f"[dim]{time.perf_counter() - self.started:6.1f}s[/dim] {escape(message)}")
 
 
+INTERRUPTED = "interrupted: nothing was replaced (the last good report, if any, is kept)"
+_said: list[str] = []  # what was printed on the way out, so main() does not repeat it
+
+
+def interrupted(error: BaseException) -> bool:
+    """Ctrl-C, however it surfaced (DuckDB turns it into an error of its own)."""
+    return isinstance(error, KeyboardInterrupt) or (
+        type(error).__name__ == "InterruptException" or str(error) == "Query interrupted"
+    )
+
+
 def fail(error: BaseException, debug: bool) -> None:
     """Print an error the way users should see it, then exit with its code."""
-    if isinstance(error, KeyboardInterrupt):
-        err.print("interrupted: nothing was replaced (the last good report, if any, is kept)")
+    if interrupted(error):
+        err.print(INTERRUPTED)
+        _said.append(INTERRUPTED)
         raise typer.Exit(130)
     if debug:
         traceback.print_exception(error)
@@ -438,8 +450,12 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print(INTERRUPTED)
         sys.exit(130)
+    except SystemExit as done:  # typer turns a Ctrl-C outside a command's own handling into 130
+        if done.code == 130 and not _said:
+            err.print(INTERRUPTED)
+        raise
 
 
 if __name__ == "__main__":

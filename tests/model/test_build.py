@@ -143,13 +143,23 @@ def test_amount_centre_is_the_mean_log_amount_of_all_buyers(rng: np.random.Gener
     np.testing.assert_allclose(d.amount_centre, every.mean())
 
 
-def test_free_variables_of_a_binary_model_without_segments() -> None:
+def test_a_binary_model_without_segments_has_every_part_empty_but_its_levels() -> None:
+    """One graph serves every campaign: the parts a design does not use are present with
+    size zero (they add nothing to the log-density and are left out of the draws)."""
     model = build_model(binary_design(("holdout", "A", "B")))
     assert isinstance(model, pm.Model)
-    assert [v.name for v in model.free_RVs] == ["rate_holdout", "rate_versions"]
-    assert [p.name for p in model.potentials] == ["rate_loglik"]
+    assert [p.name for p in model.potentials] == ["rate_loglik", "amount_loglik"]
     shapes = {name: value.shape for name, value in model.initial_point().items()}
-    assert shapes == {"rate_holdout": (1,), "rate_versions": (1, 2)}
+    assert shapes == {
+        "rate_holdout": (1,),
+        "rate_versions": (1, 2),
+        "rate_raw": (0,),
+        "segment_scale_log__": (0,),
+        "amount_holdout": (0,),
+        "amount_versions": (0, 2),
+        "amount_raw": (0,),
+        "amount_sigma_log__": (0,),
+    }
 
 
 def test_free_variables_of_a_model_with_segments_and_revenue(rng: np.random.Generator) -> None:

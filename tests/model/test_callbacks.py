@@ -13,6 +13,7 @@ import nutpie
 import pymc as pm
 import pytest
 
+from c_calls import call_logp
 from relevance.model.callbacks import NONFINITE_LOGP, c_callback
 from relevance.model.compile import compile_model
 
@@ -30,31 +31,6 @@ def binomial_model(trials: np.ndarray, successes: np.ndarray) -> pm.Model:
     return model
 
 
-def call_logp(compiled: object, data: dict[str, np.ndarray], x: np.ndarray) -> tuple:
-    """Call the C log-density the way nutpie does: through its address and the data table."""
-    nutpie_model = compiled.nutpie_model(data)  # type: ignore[attr-defined]
-    function = ctypes.CFUNCTYPE(
-        ctypes.c_int64,
-        ctypes.c_uint64,
-        ctypes.POINTER(ctypes.c_double),
-        ctypes.POINTER(ctypes.c_double),
-        ctypes.POINTER(ctypes.c_double),
-        ctypes.c_void_p,
-    )(nutpie_model.compiled_logp_func.address)
-    x = np.ascontiguousarray(x, dtype=float)
-    gradient = np.zeros_like(x)
-    value = np.zeros(1)
-    pointer = ctypes.POINTER(ctypes.c_double)
-    code = function(
-        len(x),
-        x.ctypes.data_as(pointer),
-        gradient.ctypes.data_as(pointer),
-        value.ctypes.data_as(pointer),
-        nutpie_model.user_data.ctypes.data,
-    )
-    return code, value[0], gradient
-
-
 def reference(model: pm.Model, x: np.ndarray) -> tuple[float, np.ndarray]:
     """PyMC's own log-density and gradient at the flat point x (scale_log__ first)."""
     point = {"scale_log__": x[0], "level": x[1:]}
@@ -69,7 +45,7 @@ def test_callback_matches_pymc_for_new_data_of_the_same_shape() -> None:
         data = {"trials": np.array(trials), "successes": np.array(successes)}
         with model:
             pm.set_data(data)
-        x = rng.normal(size=compiled.ndim)
+        x = rng.normal(size=compiled.ndim(data))
         code, value, gradient = call_logp(compiled, data, x)
         expected_value, expected_gradient = reference(model, x)
         assert code == 0
@@ -81,16 +57,18 @@ def test_impossible_data_is_a_rejected_point_not_a_crash() -> None:
     model = binomial_model(np.array([10, 10]), np.array([1, 2]))
     compiled = compile_model(model)
     data = {"trials": np.array([10, 10]), "successes": np.array([11, 2])}  # 11 of 10
-    code, value, _ = call_logp(compiled, data, np.zeros(compiled.ndim))
+    code, value, _ = call_logp(compiled, data, np.zeros(compiled.ndim(data)))
     assert code == NONFINITE_LOGP
     assert value == -np.inf
 
 
-def test_data_of_another_shape_is_refused() -> None:
+def test_data_of_another_shape_is_refused_by_a_model_with_sizes_in_its_graph() -> None:
+    """`shape=len(trials)` writes the size into the graph: other sizes are refused (a model
+    that takes its sizes from its data accepts any, see test_compile_once_for_every_size)."""
     compiled = compile_model(binomial_model(np.array([10, 10]), np.array([1, 2])))
     with pytest.raises(ValueError, match="the compiled model expects"):
         compiled.nutpie_model({"trials": np.array([1, 2, 3]), "successes": np.array([0, 0, 0])})
-    with pytest.raises(ValueError, match="is float64 of shape"):  # 2.5 trials would be truncated
+    with pytest.raises(ValueError, match="is float64 with 1 dimension"):  # 2.5 trials: truncated
         compiled.nutpie_model({"trials": np.array([10, 2.5]), "successes": np.array([1, 2])})
 
 
@@ -152,12 +130,12 @@ def test_uncacheable_functions_still_compile() -> None:
 DRAWS_SCRIPT = """
 import hashlib, sys, numpy as np
 from relevance.config import load_experiment
-from relevance.fatigue import bucket_cells
-from relevance.fit import fit
-from relevance.models import design, layout
-from relevance.sources import load_cells
+from relevance.model.design import design
+from relevance.model.fit import fit
+from relevance.model.layout import layout
+from relevance.pipeline.checking import check_data
 experiment = load_experiment(sys.argv[1], overrides={"sampler": {"draws": 200, "tune": 200}})
-cells = bucket_cells(experiment, load_cells(experiment))
+cells, _ = check_data(experiment)
 lay = layout(cells, ordered=(experiment.fatigue.column,))
 result = fit(design(lay, tuple(experiment.metrics), experiment.priors), experiment.sampler, experiment.diagnostics)
 values = np.concatenate([np.ravel(v) for v in result.parameter_draws().values()])

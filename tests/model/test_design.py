@@ -218,17 +218,19 @@ def test_signature_is_shared_by_same_shapes_with_different_data(
     assert len(first.signature()) == 16
 
 
-def test_signature_differs_when_the_structure_differs(rng: np.random.Generator) -> None:
+def test_every_structure_shares_one_signature_and_priors_do_not(
+    rng: np.random.Generator,
+) -> None:
+    """The graph holds no size: metrics, arms and segment levels are data; priors are not."""
     base = signature_of(rng, (PURCHASE, REVENUE))
-    others = {
+    same = {
         "binary only": signature_of(rng, (PURCHASE, VISIT)),
         "one metric": signature_of(rng, (PURCHASE,)),
         "fewer arms": signature_of(rng, (PURCHASE, REVENUE), arms=("holdout", "A")),
         "fewer levels": signature_of(rng, (PURCHASE, REVENUE), stages=STAGES[:2]),
-        "other priors": signature_of(rng, (PURCHASE, REVENUE), priors=PriorConfig(effect_sd=1)),
     }
-    assert all(signature != base for signature in others.values()), others
-    assert len(set(others.values())) == len(others)
+    assert set(same.values()) == {base}, same
+    assert signature_of(rng, (PURCHASE, REVENUE), priors=PriorConfig(effect_sd=1)) != base
 
 
 @pytest.mark.parametrize("metrics", [(PURCHASE,), (PURCHASE, REVENUE)])
@@ -236,6 +238,9 @@ def test_data_types(rng: np.random.Generator, metrics: tuple[MetricConfig, ...])
     d: Design = design(make_layout(rng, metrics), metrics, PRIORS)
     data = d.data()
     assert set(data) == {
+        "n_arms",
+        "n_rate_blocks",
+        "n_amount_blocks",
         "rate_x",
         "rate_trials",
         "rate_events",
@@ -252,7 +257,8 @@ def test_data_types(rng: np.random.Generator, metrics: tuple[MetricConfig, ...])
         "amount_arm_index",
     }
     integers = {"rate_trials", "rate_events", "rate_arm_index"}
-    integers |= {"amount_sigma_index", "amount_arm_index"}
+    integers |= {"amount_sigma_index", "amount_arm_index", "n_arms", "n_rate_blocks"}
+    integers |= {"n_amount_blocks"}
     for name, value in data.items():
         expected = np.int64 if name in integers else np.float64
         assert value.dtype == expected, name

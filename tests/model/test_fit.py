@@ -85,28 +85,64 @@ def test_short_chains_are_extended_until_reliable(tmp_path: Path) -> None:
     )
 
 
-def test_designs_of_different_structure_never_share_a_compiled_model() -> None:
-    """One metric with two 2-level segments and two metrics with one 2-level segment have
-    design matrices of the same shape but different parameters: their signatures differ."""
+def test_one_compiled_model_serves_designs_of_every_structure() -> None:
+    """Compiled once (for one metric with two segments), the callbacks give every other
+    design (more metrics, more arms, revenue, no segments) exactly the log-density and
+    gradient of that design's own PyMC model."""
     import itertools
 
+    from c_calls import call_logp
     from relevance.config import MetricConfig, PriorConfig
     from relevance.io.cells import Cells
+    from relevance.model.build import build_model
+    from relevance.model.compile import compile_model
     from relevance.model.design import design
     from relevance.model.layout import layout
 
-    def designed(metrics: list[str], segments: list[str]) -> object:
+    def designed(metrics: list[str], segments: list[str], arms: tuple[str, ...]) -> object:
+        rng = np.random.default_rng(len(metrics) * 10 + len(segments) + len(arms))
         rows = []
-        for arm in ("holdout", "A"):
-            for combo in itertools.product(*[("x", "y")] * len(segments)):
+        for arm in arms:
+            for combo in itertools.product(*[("x", "y", "z")] * len(segments)):
                 row = {"arm": arm, **dict(zip(segments, combo, strict=True)), "n": 1000}
                 for m in metrics:
-                    row[f"{m}__n"], row[f"{m}__ones"] = 1000, 50
+                    buyers = int(rng.integers(20, 80))
+                    row[f"{m}__n"], row[f"{m}__ones"] = 1000, buyers
+                    if m.startswith("rev"):
+                        logs = rng.normal(3.0, 0.5, buyers)
+                        row[f"{m}__buyers"] = buyers
+                        row[f"{m}__sum"] = float(np.exp(logs).sum())
+                        row[f"{m}__sum_log"] = float(logs.sum())
+                        row[f"{m}__sum_log_sq"] = float((logs**2).sum())
                 rows.append(row)
-        configs = tuple(MetricConfig(name=m, kind="binary", column=m, rope=0.001) for m in metrics)
-        cells = Cells.from_frame(pd.DataFrame(rows), ("holdout", "A"), segments, configs)
+        configs = tuple(
+            MetricConfig(
+                name=m, kind="revenue" if m.startswith("rev") else "binary", column=m, rope=0.01
+            )
+            for m in metrics
+        )
+        cells = Cells.from_frame(pd.DataFrame(rows), arms, segments, configs)
         return design(layout(cells), configs, PriorConfig())
 
-    one_metric = designed(["m1"], ["s1", "s2"])
-    two_metrics = designed(["m1", "m2"], ["s1"])
-    assert one_metric.signature() != two_metrics.signature()  # type: ignore[attr-defined]
+    first = designed(["m1"], ["s1", "s2"], ("holdout", "A"))
+    compiled = compile_model(build_model(first))  # type: ignore[arg-type]
+    others = [
+        designed(["m1", "m2"], ["s1"], ("holdout", "A", "B")),
+        designed(["m1", "rev"], ["s1", "s2"], ("holdout", "A")),
+        designed(["m1"], [], ("holdout", "A", "B", "C")),
+    ]
+    rng = np.random.default_rng(7)
+    for d in [first, *others]:
+        assert d.signature() == first.signature()  # type: ignore[attr-defined]
+        model = build_model(d)  # type: ignore[arg-type]
+        data = d.data()  # type: ignore[attr-defined]
+        x = rng.normal(scale=0.3, size=compiled.ndim(data))
+        code, value, gradient = call_logp(compiled, data, x)
+        point, start = {}, 0
+        for v in model.value_vars:
+            size = int(np.prod(model.initial_point()[v.name].shape))
+            point[v.name] = x[start : start + size].reshape(model.initial_point()[v.name].shape)
+            start += size
+        assert code == 0 and start == len(x)
+        assert value == pytest.approx(float(model.compile_logp()(point)), rel=1e-10)
+        np.testing.assert_allclose(gradient, model.compile_dlogp()(point), rtol=1e-8, atol=1e-10)

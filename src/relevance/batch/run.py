@@ -1,11 +1,12 @@
 """Batch reports for CI: every experiment in a folder, in parallel, past failures.
 
-`relevance run-all experiments/ --out reports/` runs each `*.yaml` in its own process (the
-report notebook itself runs in a kernel), skips experiments whose inputs did not change since
-their last good report, and writes `reports/index.html` (for people) and `reports/index.json`
-(for machines). With at least two campaigns analysed it also renders the portfolio
-meta-analysis, `reports/portfolio.html`. The parent process only schedules, fingerprints and
-writes the index (no PyMC import); the statistics run in the notebooks' kernels.
+`relevance run-all experiments/ --out reports/` runs the `*.yaml` experiments in warm worker
+processes (each imports the statistics once and keeps its compiled model; every report runs
+in a fresh namespace), skips experiments whose inputs did not change since their last good
+report, and writes `reports/index.html` (for people) and `reports/index.json` (for
+machines). With at least two campaigns analysed it also renders the portfolio
+meta-analysis, `reports/portfolio.html`. The parent process schedules, fingerprints and
+writes the index; the campaigns' statistics run in the workers.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import json
 import multiprocessing
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from relevance import __version__
@@ -77,28 +79,47 @@ def run_batch(
     return batch
 
 
-def _run_tasks(tasks: list[Task], workers: int) -> Iterator[Outcome]:
-    """Each task's outcome as it finishes; a dead worker fails only its own task."""
-    if workers == 1 or len(tasks) <= 1:
-        yield from (run_task(task) for task in tasks)
+def _run_tasks(
+    tasks: list[Task], workers: int, runner: Callable[[Task], Outcome] = run_task
+) -> Iterator[Outcome]:
+    """Each task's outcome as it finishes, from warm worker processes.
+
+    A worker imports the statistics stack once and keeps its compiled model, so every
+    campaign after its first starts at once; each report still runs in a fresh namespace
+    (:mod:`relevance.pipeline.engine`). A worker that dies (out of memory, a crash) breaks the
+    pool: the campaigns it may have been running are then run again one at a time, each in
+    its own pool, so that only the campaign that kills its worker fails.
+    """
+    if not tasks:
         return
-    # spawn: workers start clean (no inherited threads or kernels) and import lightly.
+    # spawn: workers start clean (no inherited threads) and import only what they use.
     context = multiprocessing.get_context("spawn")
+    unfinished: list[Task] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[Outcome], Task] = {pool.submit(run_task, t): t for t in tasks}
+        futures: dict[Future[Outcome], Task] = {pool.submit(runner, t): t for t in tasks}
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:  # the worker itself died (e.g. out of memory)
-                task = futures[future]
-                yield Outcome(
-                    str(task.path),
-                    task.name,
-                    "failed",
-                    1,
-                    0.0,
-                    error=f"worker process failed: {type(error).__name__}: {error}",
-                )
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
+            except Exception as error:  # the task could not even be sent or returned
+                yield _worker_failed(futures[future], error)
+    for task in sorted(unfinished, key=lambda t: tasks.index(t)):
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
+            try:
+                yield alone.submit(runner, task).result()
+            except Exception as error:  # this campaign's own worker died
+                yield _worker_failed(task, error)
+
+
+def _worker_failed(task: Task, error: BaseException) -> Outcome:
+    """The outcome of a campaign whose worker process died under it."""
+    why = "it stopped unexpectedly (out of memory, or killed)"
+    if not isinstance(error, BrokenProcessPool):
+        why = f"{type(error).__name__}: {error}"
+    return Outcome(
+        str(task.path), task.name, "failed", 1, 0.0, error=f"worker process failed: {why}"
+    )
 
 
 def portfolio_campaigns(outcomes: list[Outcome]) -> list[str]:

@@ -16,11 +16,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only to type a signature: rendering a page does not import it
+    import pandas as pd
 
 from relevance import __version__
 from relevance.errors import ConfigError, InputError
@@ -143,6 +146,49 @@ def check_replaceable(target: Path) -> None:
         "choose another --out (reports usually go to reports/), or rename the experiment "
         "(`name`), or move the folder away",
     )
+
+
+_deferred: list[Future[None]] | None = None
+_writer: ThreadPoolExecutor | None = None
+
+
+@contextmanager
+def deferred_writes() -> Iterator[None]:
+    """Inside this block :func:`write_file` may finish in a background thread (a report's
+    posterior is written while its pictures are drawn); when the block ends every such write
+    has finished, and the first that failed raises."""
+    global _deferred
+    outer, _deferred = _deferred, []
+    try:
+        yield
+    finally:
+        pending, _deferred = _deferred, outer
+        failures = [error for error in (f.exception() for f in pending) if error is not None]
+    if failures:
+        raise failures[0]
+
+
+def write_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write `path` by `write(temporary)` and an atomic rename, in the background inside
+    :func:`deferred_writes`, else now."""
+    global _writer
+    refuse_unless_regular_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def work() -> None:
+        temporary = path.with_name(f".{path.name}.tmp")
+        try:
+            write(temporary)
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    if _deferred is None:
+        work()
+        return
+    if _writer is None:
+        _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relevance-write")
+    _deferred.append(_writer.submit(work))
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -16,7 +16,11 @@ LOG_2PI = float(np.log(2 * np.pi))
 
 
 def _arm_levels(
-    name: str, blocks: int, n_arms: int, centre_sd: float, effect_sd: float
+    name: str,
+    blocks: pt.TensorVariable,
+    n_arms: pt.TensorVariable,
+    centre_sd: float,
+    effect_sd: float,
 ) -> pt.TensorVariable:
     """Each arm's own level, centred: holdout ~ N(0, centre_sd), version ~ N(holdout, effect_sd).
 
@@ -24,7 +28,7 @@ def _arm_levels(
     holdout plus differences) keeps the posterior uncorrelated and the sampler fast; the prior
     on each version's difference from the holdout is still Normal(0, effect_sd).
     """
-    holdout = pm.Normal(f"{name}_holdout", 0.0, centre_sd, shape=blocks)
+    holdout = pm.Normal(f"{name}_holdout", 0.0, centre_sd, shape=(blocks,))
     versions = pm.Normal(
         f"{name}_versions", mu=holdout[:, None], sigma=effect_sd, shape=(blocks, n_arms - 1)
     )
@@ -32,57 +36,62 @@ def _arm_levels(
 
 
 def build_model(d: Design) -> pm.Model:
-    """The joint PyMC model of a design: arm levels, pooled segment deviations, cell likelihoods."""
-    n_rate_blocks = len([b for b in d.blocks if b.part == "rate"])
-    n_amount_blocks = len(d.sigma_labels) // d.n_arms
+    """The joint PyMC model of a design: arm levels, pooled segment deviations, cell likelihoods.
+
+    Every size (metrics, arms, segment levels, coefficients) is read from the data, never
+    written into the graph, and every part is present even when empty (no segments, no
+    revenue metric): one graph serves every campaign, so a campaign of a new shape loads the
+    compiled model instead of compiling its own.
+    """
     with pm.Model() as model:
         data = {name: pm.Data(name, value) for name, value in d.data().items()}
         arm_logit = _arm_levels(
-            "rate", n_rate_blocks, d.n_arms, d.priors.intercept_sd, d.priors.effect_sd
+            "rate",
+            data["n_rate_blocks"],
+            data["n_arms"],
+            d.priors.intercept_sd,
+            d.priors.effect_sd,
         )
-        eta = arm_logit[data["rate_arm_index"]]
-        if d.rate_x.shape[1]:
-            rate_raw = pm.Normal("rate_raw", 0.0, 1.0, shape=d.rate_x.shape[1])
-            scales = pm.HalfNormal(
-                "segment_scale", d.priors.segment_sd, shape=d.rate_scale_map.shape[1]
-            )
-            rate_sd = data["rate_fixed_sd"] + pt.dot(data["rate_scale_map"], scales)
-            eta = eta + pt.dot(data["rate_x"], rate_raw * rate_sd)
+        rate_raw = pm.Normal("rate_raw", 0.0, 1.0, shape=(data["rate_x"].shape[1],))
+        scales = pm.HalfNormal(
+            "segment_scale", d.priors.segment_sd, shape=(data["rate_scale_map"].shape[1],)
+        )
+        rate_sd = data["rate_fixed_sd"] + pt.dot(data["rate_scale_map"], scales)
+        eta = arm_logit[data["rate_arm_index"]] + pt.dot(data["rate_x"], rate_raw * rate_sd)
         # Binomial log-likelihood without its constant: y * eta - n * log(1 + exp(eta)).
         pm.Potential(
             "rate_loglik",
             pt.sum(data["rate_events"] * eta - data["rate_trials"] * pt.softplus(eta)),
         )
-        if n_amount_blocks:
-            arm_amount = _arm_levels(
-                "amount",
-                n_amount_blocks,
-                d.n_arms,
-                d.priors.amount_intercept_sd,
-                d.priors.amount_effect_sd,
-            )
-            mu = data["amount_centre"] + arm_amount[data["amount_arm_index"]]
-            if d.amount_x.shape[1]:
-                amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=d.amount_x.shape[1])
-                mu = mu + pt.dot(data["amount_x"], amount_raw * data["amount_sd"])
-            sigma = pm.HalfNormal(
-                "amount_sigma", d.priors.amount_sigma_sd, shape=len(d.sigma_labels)
-            )
-            row_sigma = sigma[data["amount_sigma_index"]]
-            buyers = data["amount_buyers"]
-            # Normal log-likelihood of log amounts, from the sufficient statistics only.
-            pm.Potential(
-                "amount_loglik",
-                pt.sum(
-                    -buyers * (pt.log(row_sigma) + 0.5 * LOG_2PI)
-                    - (
-                        data["amount_sum_log_sq"]
-                        - 2.0 * mu * data["amount_sum_log"]
-                        + buyers * mu**2
-                    )
-                    / (2.0 * row_sigma**2)
-                ),
-            )
+        arm_amount = _arm_levels(
+            "amount",
+            data["n_amount_blocks"],
+            data["n_arms"],
+            d.priors.amount_intercept_sd,
+            d.priors.amount_effect_sd,
+        )
+        amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=(data["amount_x"].shape[1],))
+        mu = (
+            data["amount_centre"]
+            + arm_amount[data["amount_arm_index"]]
+            + pt.dot(data["amount_x"], amount_raw * data["amount_sd"])
+        )
+        sigma = pm.HalfNormal(
+            "amount_sigma",
+            d.priors.amount_sigma_sd,
+            shape=(data["n_amount_blocks"] * data["n_arms"],),
+        )
+        row_sigma = sigma[data["amount_sigma_index"]]
+        buyers = data["amount_buyers"]
+        # Normal log-likelihood of log amounts, from the sufficient statistics only.
+        pm.Potential(
+            "amount_loglik",
+            pt.sum(
+                -buyers * (pt.log(row_sigma) + 0.5 * LOG_2PI)
+                - (data["amount_sum_log_sq"] - 2.0 * mu * data["amount_sum_log"] + buyers * mu**2)
+                / (2.0 * row_sigma**2)
+            ),
+        )
     return model
 
 

@@ -26,7 +26,7 @@ from nutpie.compile_pymc import CompiledPyMCModel
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
 # Bump when the generated source changes, so old cached wrappers are never loaded.
-WRAPPER_VERSION = "4"
+WRAPPER_VERSION = "5"
 
 LOGP_SIGNATURE = types.int64(
     types.uint64,
@@ -59,43 +59,61 @@ def _as_pointer(typingctx: Any, address: Any) -> Any:
 
 @dataclass(frozen=True)
 class Argument:
-    """One data argument of a compiled function: its name, dtype and fixed shape."""
+    """One data argument of a compiled function: its name, dtype and rank (sizes vary)."""
 
     name: str
     dtype: np.dtype
-    shape: tuple[int, ...]
+    ndim: int
+
+
+HEADER = 2  # the table starts with the number of parameters and of constrained values
+
+
+def table_length(arguments: Sequence[Argument]) -> int:
+    """Entries of the data table: the two counts, one address per argument, every size."""
+    return HEADER + len(arguments) + sum(a.ndim for a in arguments)
 
 
 def _prelude(
     header: str, sizes_ok: str, arguments: Sequence[Argument], order: Sequence[int]
 ) -> tuple[list[str], str]:
-    """The callback's first lines (size check, data arrays from the address table) and the
-    argument list of the inner call."""
+    """The callback's first lines (size check, data arrays from the table's addresses and
+    sizes) and the argument list of the inner call. Sizes are read at run time, so one
+    callback serves data of any size."""
     lines = [
         header,
+        f"    table = numba.carray(data_, ({table_length(arguments)},), np.uint64)",
+        "    n_dim = np.int64(table[0])",
+        "    n_expanded = np.int64(table[1])",
         f"    if not ({sizes_ok}):",
         "        return -1",
-        f"    addresses = numba.carray(data_, ({max(len(arguments), 1)},), np.uint64)",
     ]
+    offset = HEADER + len(arguments)
     for position, argument in enumerate(arguments):
-        shape = argument.shape or (1,)
-        reshape = "" if argument.shape else ".reshape(())"
+        address = f"_as_pointer(table[{HEADER + position}])"
+        if argument.ndim == 0:
+            lines.append(
+                f"    d{position} = numba.carray({address}, (1,), "
+                f"np.{argument.dtype.name}).reshape(())"
+            )
+            continue
+        sizes = "".join(f"np.int64(table[{offset + j}]), " for j in range(argument.ndim))
         lines.append(
-            f"    d{position} = numba.carray(_as_pointer(addresses[{position}]), {shape!r}, "
-            f"np.{argument.dtype.name}){reshape}"
+            f"    d{position} = numba.carray({address}, ({sizes}), np.{argument.dtype.name})"
         )
+        offset += argument.ndim
     return lines, ", ".join(["x", *[f"d{i}" for i in order]])
 
 
-def _logp_source(n_dim: int, arguments: Sequence[Argument], order: Sequence[int]) -> str:
+def _logp_source(arguments: Sequence[Argument], order: Sequence[int]) -> str:
     lines, call = _prelude(
-        "def logp_callback(dim, x_, gradient_, logp_, data_):", f"dim == {n_dim}", arguments, order
+        "def logp_callback(dim, x_, gradient_, logp_, data_):", "dim == n_dim", arguments, order
     )
     return "\n".join(
         [
             *lines,
-            f"    x = numba.carray(x_, ({n_dim},))",
-            f"    gradient = numba.carray(gradient_, ({n_dim},))",
+            "    x = numba.carray(x_, (n_dim,))",
+            "    gradient = numba.carray(gradient_, (n_dim,))",
             "    logp = numba.carray(logp_, ())",
             "    try:",
             f"        value, grad = inner({call})",
@@ -112,20 +130,18 @@ def _logp_source(n_dim: int, arguments: Sequence[Argument], order: Sequence[int]
     )
 
 
-def _expand_source(
-    n_dim: int, n_expanded: int, arguments: Sequence[Argument], order: Sequence[int]
-) -> str:
+def _expand_source(arguments: Sequence[Argument], order: Sequence[int]) -> str:
     lines, call = _prelude(
         "def expand_callback(dim, expanded, x_, out_, data_):",
-        f"dim == {n_dim} and expanded == {n_expanded}",
+        "dim == n_dim and expanded == n_expanded",
         arguments,
         order,
     )
     return "\n".join(
         [
             *lines,
-            f"    x = numba.carray(x_, ({n_dim},))",
-            f"    out = numba.carray(out_, ({n_expanded},))",
+            "    x = numba.carray(x_, (n_dim,))",
+            "    out = numba.carray(out_, (n_expanded,))",
             "    try:",
             f"        (values,) = inner({call})",
             "        out[...] = values",
@@ -174,24 +190,21 @@ class CCallbacks:
     logp: Any
     expand: Any
     arguments: tuple[Argument, ...]
-    n_dim: int
-    n_expanded: int
-    names: tuple[str, ...]
-    shapes: tuple[tuple[int, ...], ...]
 
-    def nutpie_model(
-        self, data: dict[str, np.ndarray], initial_point: Callable[[int], np.ndarray]
-    ) -> CompiledPyMCModel:
-        """A nutpie model whose callbacks read this data (kept alive by the model)."""
+    def data_table(
+        self, data: dict[str, np.ndarray], n_dim: int, n_expanded: int
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The table the callbacks read (counts, addresses, sizes) and the frozen copies of
+        the data it points to (the caller keeps them alive)."""
         arrays = {}
         for argument in self.arguments:
             given = np.asarray(data[argument.name])
-            if given.shape != argument.shape or not np.can_cast(
+            if given.ndim != argument.ndim or not np.can_cast(
                 given.dtype, argument.dtype, casting="same_kind"
             ):
                 raise ValueError(
-                    f"data {argument.name!r} is {given.dtype} of shape {given.shape}, the "
-                    f"compiled model expects {argument.dtype} of shape {argument.shape}"
+                    f"data {argument.name!r} is {given.dtype} with {given.ndim} dimension(s), "
+                    f"the compiled model expects {argument.dtype} with {argument.ndim}"
                 )
             array = np.array(given, dtype=argument.dtype, order="C", copy=True)  # ours to freeze
             if not np.array_equal(array, given):
@@ -201,27 +214,48 @@ class CCallbacks:
                 )
             array.flags.writeable = False
             arrays[argument.name] = array
-        table = np.array(
-            [arrays[a.name].ctypes.data for a in self.arguments] or [0], dtype=np.uint64
-        )
-        slices, start = [], 0
-        for shape in self.shapes:
-            size = int(np.prod(shape, dtype=int))
-            slices.append(slice(start, start + size))
+        addresses = [arrays[a.name].ctypes.data for a in self.arguments]
+        sizes = [n for a in self.arguments for n in arrays[a.name].shape]
+        table = np.array([n_dim, n_expanded, *addresses, *sizes], dtype=np.uint64)
+        return table, arrays
+
+    def nutpie_model(
+        self,
+        data: dict[str, np.ndarray],
+        names: Sequence[str],
+        shapes: Sequence[tuple[int, ...]],
+        n_dim: int,
+        initial_point: Callable[[int], np.ndarray],
+    ) -> CompiledPyMCModel:
+        """A nutpie model whose callbacks read this data (kept alive by the model).
+
+        `names` and `shapes` are the parameters' constrained values in the order the
+        expansion joins them; empty ones (a campaign without segments has no segment
+        coefficients) are left out of the draws.
+        """
+        sizes = [int(np.prod(shape, dtype=int)) for shape in shapes]
+        n_expanded = sum(sizes)
+        table, arrays = self.data_table(data, n_dim, n_expanded)
+        kept, slices, kept_shapes, start = [], [], [], 0
+        for name, shape, size in zip(names, shapes, sizes, strict=True):
+            if size:
+                kept.append(name)
+                slices.append(slice(start, start + size))
+                kept_shapes.append(tuple(shape))
             start += size
         return CompiledPyMCModel(
             dims={},
-            _n_dim=self.n_dim,
+            _n_dim=n_dim,
             _coords={},
-            _shapes=dict(zip(self.names, self.shapes, strict=True)),
+            _shapes=dict(zip(kept, kept_shapes, strict=True)),
             compiled_logp_func=self.logp,
             compiled_expand_func=self.expand,
             initial_point_func=initial_point,
             shared_data=arrays,  # keeps the arrays the table points to alive
             shared_var_keys={},
             user_data=table,
-            n_expanded=self.n_expanded,
-            shape_info=(list(self.names), slices, [list(s) for s in self.shapes]),
+            n_expanded=n_expanded,
+            shape_info=(kept, slices, [list(s) for s in kept_shapes]),
             logp_func=None,
             expand_func=None,
         )
@@ -233,14 +267,12 @@ def build_callbacks(
     expand: Any,
     expand_names: Sequence[str],
     data: dict[str, np.ndarray],
-    n_dim: int,
-    names: Sequence[str],
-    shapes: Sequence[tuple[int, ...]],
 ) -> CCallbacks:
     """C callbacks for a log-density-with-gradient and a joined expansion function.
 
     ``logp_and_grad(x, *data[logp_names])`` returns (logp, gradient); ``expand(x,
     *data[expand_names])`` returns a one-element tuple with every constrained value joined.
+    `data` gives each argument's dtype and rank; sizes are read from the table at run time.
     """
     named = [*logp_names, *expand_names]
     if (
@@ -250,23 +282,20 @@ def build_callbacks(
     ):
         raise ValueError(f"every data container needs its own name, got {named}")
     arguments = tuple(
-        Argument(name, np.asarray(data[name]).dtype, tuple(np.shape(data[name])))
+        Argument(name, np.asarray(data[name]).dtype, np.ndim(data[name]))
         for name in dict.fromkeys(named)
     )
     position = {a.name: i for i, a in enumerate(arguments)}
-    n_expanded = int(sum(int(np.prod(s, dtype=int)) for s in shapes))
     logp = c_callback(
         logp_and_grad,
-        _logp_source(n_dim, arguments, [position[n] for n in logp_names]),
+        _logp_source(arguments, [position[n] for n in logp_names]),
         "logp_callback",
         LOGP_SIGNATURE,
     )
     expanded = c_callback(
         expand,
-        _expand_source(n_dim, n_expanded, arguments, [position[n] for n in expand_names]),
+        _expand_source(arguments, [position[n] for n in expand_names]),
         "expand_callback",
         EXPAND_SIGNATURE,
     )
-    return CCallbacks(
-        logp, expanded, arguments, n_dim, n_expanded, tuple(names), tuple(map(tuple, shapes))
-    )
+    return CCallbacks(logp, expanded, arguments)

@@ -87,21 +87,32 @@ class Design:
     priors: PriorConfig
 
     def signature(self) -> str:
-        """What the compiled graph depends on: every data array's shape and dtype, the block
-        structure (rate and amount blocks per arm) and the priors. Two designs with the same
-        signature can share one compiled model with their own data."""
+        """What the compiled graph depends on: the data arrays' names, ranks and dtypes and the
+        priors, never their sizes (:func:`relevance.model.build.build_model` reads every size
+        from the data). Designs with the same signature share one compiled model, whatever
+        their metrics, arms and segment levels."""
         dims = (
-            tuple((name, value.shape, value.dtype.str) for name, value in self.data().items()),
-            tuple(b.part for b in self.blocks),
-            len(self.sigma_labels),
-            self.n_arms,
+            tuple((name, value.ndim, value.dtype.str) for name, value in self.data().items()),
             self.priors.model_dump_json(),
         )
         return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
 
+    @property
+    def n_rate_blocks(self) -> int:
+        """Number of logit blocks (one per metric)."""
+        return sum(1 for b in self.blocks if b.part == "rate")
+
+    @property
+    def n_amount_blocks(self) -> int:
+        """Number of log-amount blocks (one per revenue metric)."""
+        return sum(1 for b in self.blocks if b.part == "amount")
+
     def data(self) -> dict[str, np.ndarray]:
         """Values of every ``pm.Data`` container, to swap into a compiled model."""
         return {
+            "n_arms": np.array(self.n_arms, dtype=np.int64),
+            "n_rate_blocks": np.array(self.n_rate_blocks, dtype=np.int64),
+            "n_amount_blocks": np.array(self.n_amount_blocks, dtype=np.int64),
             "rate_x": self.rate_x,
             "rate_trials": self.rate_trials,
             "rate_events": self.rate_events,

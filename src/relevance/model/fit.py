@@ -47,7 +47,7 @@ RETRY_TARGET_ACCEPT = 0.99
 def sample(compiled: object, sampler: SamplerConfig, target_accept: float) -> xr.DataTree:
     """Draw from a compiled nutpie model (two chains run on two cores, no progress bar)."""
     logging.getLogger("nutpie").setLevel(logging.WARNING)
-    return nutpie.sample(
+    posterior = nutpie.sample(
         compiled,
         draws=sampler.draws,
         tune=sampler.tune,
@@ -57,6 +57,10 @@ def sample(compiled: object, sampler: SamplerConfig, target_accept: float) -> xr
         cores=min(sampler.chains, 2),
         target_accept=target_accept,
     )
+    # nutpie answers Ctrl-C by returning the draws made so far: never a result, stop here.
+    if posterior.posterior.sizes.get("draw", 0) < sampler.draws:
+        raise KeyboardInterrupt
+    return posterior
 
 
 MAX_DRAWS_FACTOR = 4

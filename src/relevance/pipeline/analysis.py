@@ -24,7 +24,7 @@ from relevance.config import Experiment, load_experiment
 from relevance.decide.decision import Decision, decide
 from relevance.io.cells import Cells
 from relevance.io.files import shown
-from relevance.io.outputs import spreadsheet_safe, write_text_atomic
+from relevance.io.outputs import spreadsheet_safe, write_file, write_text_atomic
 from relevance.io.sources import data_fingerprint
 from relevance.model.design import design
 from relevance.model.fit import Fit, fit
@@ -63,9 +63,10 @@ class Analysis:
         write_text_atomic(folder / "results.json", self.results.to_json() + "\n")
         cells = spreadsheet_safe(self.cells.to_frame(), ["arm", *self.cells.segments])
         write_text_atomic(folder / "cells.csv", cells.to_csv(index=False))
-        temporary = folder / ".posterior.nc.tmp"
-        self.fit.posterior.to_netcdf(temporary, engine="h5netcdf")
-        temporary.replace(folder / "posterior.nc")
+        posterior = self.fit.posterior
+        write_file(
+            folder / "posterior.nc", lambda path: posterior.to_netcdf(path, engine="h5netcdf")
+        )
 
 
 def analyze(

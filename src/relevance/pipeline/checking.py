@@ -1,7 +1,9 @@
 """The steps before any model: config and data aggregated into cells, every data check run.
 
-Light on purpose (no PyMC): `relevance validate` and `relevance run`, before it starts a
-kernel, run exactly these steps, so bad input is found in seconds, with exit code 2.
+Light on purpose (no PyMC): `relevance validate` and `relevance run`, before the report
+notebook starts, run exactly these steps, so bad input is found in seconds, with exit code 2.
+`relevance run` then hands its cells and findings over (:func:`hand_over`) to the analysis the
+notebook runs in the same process, so the data is read once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from relevance.decide.fatigue import bucket_cells
 from relevance.io.cells import Cells
 from relevance.io.sources import load_cells, rows_path
 from relevance.results import Finding
+
+_HANDED: dict[str, tuple[Cells, list[Finding], dict[str, float]]] = {}
 
 
 class Timer:
@@ -41,9 +45,42 @@ def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cell
     returned as findings, not raised: :func:`stop_on_errors` decides.
     """
     timer = timer or Timer()
+    handed = _HANDED.pop(_handover_key(experiment), None)
+    if handed is not None:
+        cells, findings, seconds = handed
+        timer.seconds.update(seconds)
+        return cells, findings
     with timer("aggregate"):
         cells = bucket_cells(experiment, load_cells(experiment))
     with timer("checks"):
         path = rows_path(experiment)
         findings = run_checks(experiment, cells, row_checks(experiment, path) if path else None)
     return cells, findings
+
+
+def hand_over(
+    experiment: Experiment, cells: Cells, findings: list[Finding], seconds: dict[str, float]
+) -> None:
+    """Keep checked cells for the next :func:`check_data` of the same experiment and data in
+    this process (the report notebook, seconds later); at most one is kept."""
+    _HANDED.clear()
+    _HANDED[_handover_key(experiment)] = (cells, list(findings), dict(seconds))
+
+
+def discard_handed() -> None:
+    """Forget cells handed over and not taken (the notebook ran elsewhere, or failed)."""
+    _HANDED.clear()
+
+
+def _handover_key(experiment: Experiment) -> str:
+    """The experiment as loaded, and the size and modification time of its data file: a
+    file rewritten in between is read again."""
+    stamp = ""
+    for path in (experiment.data.path, experiment.data.cells):
+        if path is not None:
+            try:
+                status = experiment.resolve(path).stat()
+                stamp += f"|{status.st_size}:{status.st_mtime_ns}"
+            except OSError:
+                stamp += "|missing"
+    return experiment.model_dump_json(exclude={"sampler"}) + stamp

@@ -3,8 +3,9 @@
 Campaign reports, the portfolio page, holdout plans and batch runs all go through
 :func:`run_notebook`: execute into a staging folder beside the target, render the HTML page,
 check what was written, then swap the folder into place. A failed run never replaces the last
-good report. Notebooks run on the project's own kernel (this Python), so a report uses exactly
-the package and versions the CLI runs with.
+good report. relevance's own notebooks run inside this process (:mod:`relevance.pipeline.engine`:
+no kernel start, no second import); a notebook people bring runs on a Jupyter kernel of this
+Python, so a report uses exactly the package and versions the CLI runs with.
 """
 
 from __future__ import annotations
@@ -23,8 +24,14 @@ from typing import Any
 from relevance.checks.suite import stop_on_errors
 from relevance.config import load_experiment
 from relevance.errors import ConfigError, InputError, RunFailed
-from relevance.io.outputs import check_replaceable, inside, staged_folder, write_text_atomic
-from relevance.pipeline.checking import check_data
+from relevance.io.outputs import (
+    check_replaceable,
+    deferred_writes,
+    inside,
+    staged_folder,
+    write_text_atomic,
+)
+from relevance.pipeline.checking import Timer, check_data, discard_handed, hand_over
 from relevance.report.html import render_html
 from relevance.resources import notebooks_folder
 from relevance.results import Results
@@ -71,30 +78,51 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
+def packaged(notebook: Path) -> bool:
+    """True for a notebook shipped with relevance (it runs in-process), False for one's own."""
+    return notebook.resolve().parent == notebooks_folder().resolve()
+
+
 def execute(
-    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path | None = None
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path | None = None,
+    in_process: bool | None = None,
 ) -> None:
     """Execute a notebook with papermill; a failing cell raises with that cell's error.
 
-    Bad input detected inside the notebook (config or data) raises :class:`InputError`
-    (exit code 2); any other failing cell raises :class:`RunFailed` (exit code 1).
+    relevance's own notebooks run in this process unless `in_process` is False; others run on
+    a Jupyter kernel. Bad input detected inside the notebook (config or data) raises
+    :class:`InputError` (exit code 2); any other failing cell raises :class:`RunFailed`
+    (exit code 1).
     """
     # papermill and its Jupyter stack take a second to import: only when a notebook runs.
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    if in_process is None:
+        in_process = packaged(notebook)
+    if in_process:
+        from relevance.pipeline.engine import ENGINE_NAME
+
+        engine: dict[str, Any] = {"engine_name": ENGINE_NAME, "kernel_name": "python3"}
+    else:
+        engine = {
+            "kernel_name": ensure_kernel(),
+            "request_save_on_cell_execute": False,
+            "kernel_manager_class": quiet_kernel_manager(),
+        }
     try:
         papermill.execute_notebook(
             str(notebook),
             str(output),
             parameters=parameters,
-            kernel_name=ensure_kernel(),
             cwd=str(cwd) if cwd else None,
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=False,
-            kernel_manager_class=quiet_kernel_manager(),
+            **engine,
         )
     except PapermillExecutionError as error:
         message = _strip_ansi(str(error.evalue))
@@ -160,13 +188,14 @@ def run_notebook(
     seconds: dict[str, float] = {}
     with staged_folder(target) as staging:
         executed = staging / f"{Path(page).stem}.ipynb"
-        started = time.perf_counter()
-        execute(notebook, executed, {**parameters, "output_dir": str(staging)}, cwd=Path.cwd())
-        seconds["notebook"] = time.perf_counter() - started
-        step("notebook executed; rendering HTML")
-        started = time.perf_counter()
-        seconds["html_bytes"] = render_html(executed, staging / page, title)
-        seconds["html"] = time.perf_counter() - started
+        with deferred_writes():  # the posterior is written while the page is made
+            started = time.perf_counter()
+            execute(notebook, executed, {**parameters, "output_dir": str(staging)}, cwd=Path.cwd())
+            seconds["notebook"] = time.perf_counter() - started
+            step("notebook executed; rendering HTML")
+            started = time.perf_counter()
+            seconds["html_bytes"] = render_html(executed, staging / page, title)
+            seconds["html"] = time.perf_counter() - started
         if check is not None:
             check(staging)
         for name, text in (extra_files or {}).items():
@@ -202,7 +231,8 @@ def run_experiment(
     loaded = load_experiment(experiment, profile=profile)
     target = inside(out_dir, loaded.name)
     check_replaceable(target)
-    _, findings = check_data(loaded)
+    timer = Timer()
+    cells, findings = check_data(loaded, timer)
     stop_on_errors(loaded, findings)
     if first_compile():
         step(
@@ -210,18 +240,22 @@ def run_experiment(
             "machine (later runs load it in a second)"
         )
     step(f"experiment {loaded.name} is valid; running the report notebook")
-    seconds = run_notebook(
-        notebook or notebook_path("campaign_report"),
-        target,
-        {
-            "experiment_path": str(experiment.resolve()),
-            "profile": profile or "",
-            "seed": seed,
-        },
-        "report.html",
-        loaded.name,
-        step=step,
-        check=lambda folder: Results.read(folder / "results.json"),
-        extra_files=extra_files,
-    )
+    hand_over(loaded, cells, findings, timer.seconds)
+    try:
+        seconds = run_notebook(
+            notebook or notebook_path("campaign_report"),
+            target,
+            {
+                "experiment_path": str(experiment.resolve()),
+                "profile": profile or "",
+                "seed": seed,
+            },
+            "report.html",
+            loaded.name,
+            step=step,
+            check=lambda folder: Results.read(folder / "results.json"),
+            extra_files=extra_files,
+        )
+    finally:
+        discard_handed()
     return target, seconds
