@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "relevance"
 MAX_FUNCTION_LINES = 80
@@ -74,3 +76,24 @@ def test_no_function_is_longer_than_80_lines() -> None:
 def test_every_module_says_what_it_is_for() -> None:
     undocumented = [name for name, tree in modules().items() if not ast.get_docstring(tree)]
     assert not undocumented, undocumented
+
+
+HEAVY = ("pymc", "pytensor", "nutpie", "arviz", "numba", "sqlglot")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "relevance.cli",
+        "relevance.results",
+        "relevance.report.campaign",
+        "relevance.report.html",
+        "relevance.pipeline.checking",
+    ],
+)
+def test_reading_rendering_and_checking_import_no_statistics_stack(module: str) -> None:
+    """Reading results, drawing and rendering a page, and checking data (file sources) never
+    load PyMC, PyTensor, Numba, nutpie, ArviZ or the SQL parser: seconds users do not wait."""
+    code = f"import sys, {module}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

@@ -16,7 +16,6 @@ from relevance.errors import DataError
 from relevance.io import simulate
 from relevance.io.cells import Cells
 from relevance.io.files import aggregate_file, read_cells_file
-from relevance.io.warehouse import load_sql_cells, sql_fingerprint
 
 
 def cache_dir() -> Path:
@@ -79,6 +78,8 @@ def load_cells(experiment: Experiment) -> Cells:
             )
         return Cells.for_experiment(experiment, read_cells_file(experiment, cells_path))
     if experiment.data.sql is not None:  # aggregated inside the database
+        from relevance.io.warehouse import load_sql_cells  # SQL parsing loads only for SQL
+
         return Cells.for_experiment(experiment, *load_sql_cells(experiment))
     raise DataError(experiment.source, "data", "no readable data source", "set data.path")
 
@@ -107,5 +108,7 @@ def data_fingerprint(experiment: Experiment) -> str:
         if path is not None:
             digest.update(file_digest(experiment.resolve(path)).encode())
     if experiment.data.sql is not None:  # url without secrets, query, a cheap scan
+        from relevance.io.warehouse import sql_fingerprint
+
         digest.update(sql_fingerprint(experiment).encode())
     return digest.hexdigest()[:16]

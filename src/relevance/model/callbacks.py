@@ -22,8 +22,12 @@ import numpy as np
 import pytensor
 from numba.core import cgutils, types
 from numba.extending import intrinsic
-from nutpie.compile_pymc import CompiledPyMCModel
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
+
+from relevance.model.quick_import import without_stack_walks
+
+with without_stack_walks():  # ArviZ's import walks the call stack: a second per report
+    from nutpie.compile_pymc import CompiledPyMCModel
 
 # Bump when the generated source changes, so old cached wrappers are never loaded.
 WRAPPER_VERSION = "5"

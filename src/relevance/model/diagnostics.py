@@ -9,13 +9,16 @@ import math
 import warnings
 from dataclasses import dataclass
 
-import arviz as az
 import numpy as np
 import xarray as xr
 
 from relevance.config import DiagnosticsConfig, SamplerConfig
 from relevance.model.build import cell_means
 from relevance.model.design import Design
+from relevance.model.quick_import import without_stack_walks
+
+with without_stack_walks():  # ArviZ's import walks the call stack: a second per report
+    import arviz as az
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import nutpie
 import xarray as xr
 
 from relevance.config import DiagnosticsConfig, SamplerConfig
@@ -17,6 +16,10 @@ from relevance.model.build import cell_means
 from relevance.model.compile import compiled_model
 from relevance.model.design import Design
 from relevance.model.diagnostics import Diagnostics, diagnose
+from relevance.model.quick_import import without_stack_walks
+
+with without_stack_walks():  # ArviZ's import walks the call stack: a second per report
+    import nutpie
 
 
 @dataclass
