@@ -11,6 +11,7 @@ import pytest
 from relevance.config import MetricConfig, PriorConfig
 from relevance.io.cells import Cells
 from relevance.model.design import (
+    GRAPH_PRIORS,
     Block,
     Design,
     design,
@@ -218,19 +219,20 @@ def test_signature_is_shared_by_same_shapes_with_different_data(
     assert len(first.signature()) == 16
 
 
-def test_every_structure_shares_one_signature_and_priors_do_not(
+def test_every_structure_and_every_prior_shares_one_signature(
     rng: np.random.Generator,
 ) -> None:
-    """The graph holds no size: metrics, arms and segment levels are data; priors are not."""
+    """The graph holds no size and no prior: metrics, arms, segment levels and priors are
+    all data."""
     base = signature_of(rng, (PURCHASE, REVENUE))
     same = {
         "binary only": signature_of(rng, (PURCHASE, VISIT)),
         "one metric": signature_of(rng, (PURCHASE,)),
         "fewer arms": signature_of(rng, (PURCHASE, REVENUE), arms=("holdout", "A")),
         "fewer levels": signature_of(rng, (PURCHASE, REVENUE), stages=STAGES[:2]),
+        "other priors": signature_of(rng, (PURCHASE, REVENUE), priors=PriorConfig(effect_sd=1)),
     }
     assert set(same.values()) == {base}, same
-    assert signature_of(rng, (PURCHASE, REVENUE), priors=PriorConfig(effect_sd=1)) != base
 
 
 @pytest.mark.parametrize("metrics", [(PURCHASE,), (PURCHASE, REVENUE)])
@@ -241,6 +243,7 @@ def test_data_types(rng: np.random.Generator, metrics: tuple[MetricConfig, ...])
         "n_arms",
         "n_rate_blocks",
         "n_amount_blocks",
+        *[f"prior_{name}" for name in GRAPH_PRIORS],
         "rate_x",
         "rate_trials",
         "rate_events",

@@ -87,8 +87,8 @@ def test_short_chains_are_extended_until_reliable(tmp_path: Path) -> None:
 
 def test_one_compiled_model_serves_designs_of_every_structure() -> None:
     """Compiled once (for one metric with two segments), the callbacks give every other
-    design (more metrics, more arms, revenue, no segments) exactly the log-density and
-    gradient of that design's own PyMC model."""
+    design (more metrics, more arms, revenue, no segments, other priors) exactly the
+    log-density and gradient of that design's own PyMC model."""
     import itertools
 
     from c_calls import call_logp
@@ -99,7 +99,12 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
     from relevance.model.design import design
     from relevance.model.layout import layout
 
-    def designed(metrics: list[str], segments: list[str], arms: tuple[str, ...]) -> object:
+    def designed(
+        metrics: list[str],
+        segments: list[str],
+        arms: tuple[str, ...],
+        priors: PriorConfig | None = None,
+    ) -> object:
         rng = np.random.default_rng(len(metrics) * 10 + len(segments) + len(arms))
         rows = []
         for arm in arms:
@@ -122,7 +127,7 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
             for m in metrics
         )
         cells = Cells.from_frame(pd.DataFrame(rows), arms, segments, configs)
-        return design(layout(cells), configs, PriorConfig())
+        return design(layout(cells), configs, priors or PriorConfig())
 
     first = designed(["m1"], ["s1", "s2"], ("holdout", "A"))
     compiled = compile_model(build_model(first))  # type: ignore[arg-type]
@@ -130,6 +135,7 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
         designed(["m1", "m2"], ["s1"], ("holdout", "A", "B")),
         designed(["m1", "rev"], ["s1", "s2"], ("holdout", "A")),
         designed(["m1"], [], ("holdout", "A", "B", "C")),
+        designed(["m1", "rev"], ["s1"], ("holdout", "A"), PriorConfig(effect_sd=1, segment_sd=0.2)),
     ]
     rng = np.random.default_rng(7)
     for d in [first, *others]:

@@ -19,8 +19,8 @@ def _arm_levels(
     name: str,
     blocks: pt.TensorVariable,
     n_arms: pt.TensorVariable,
-    centre_sd: float,
-    effect_sd: float,
+    centre_sd: pt.TensorVariable,
+    effect_sd: pt.TensorVariable,
 ) -> pt.TensorVariable:
     """Each arm's own level, centred: holdout ~ N(0, centre_sd), version ~ N(holdout, effect_sd).
 
@@ -38,10 +38,10 @@ def _arm_levels(
 def build_model(d: Design) -> pm.Model:
     """The joint PyMC model of a design: arm levels, pooled segment deviations, cell likelihoods.
 
-    Every size (metrics, arms, segment levels, coefficients) is read from the data, never
-    written into the graph, and every part is present even when empty (no segments, no
-    revenue metric): one graph serves every campaign, so a campaign of a new shape loads the
-    compiled model instead of compiling its own.
+    Every size (metrics, arms, segment levels, coefficients) and every prior scale is read
+    from the data, never written into the graph, and every part is present even when empty
+    (no segments, no revenue metric): one graph serves every campaign, so a campaign of a new
+    shape, or with its own priors, loads the compiled model instead of compiling its own.
     """
     with pm.Model() as model:
         data = {name: pm.Data(name, value) for name, value in d.data().items()}
@@ -49,12 +49,12 @@ def build_model(d: Design) -> pm.Model:
             "rate",
             data["n_rate_blocks"],
             data["n_arms"],
-            d.priors.intercept_sd,
-            d.priors.effect_sd,
+            data["prior_intercept_sd"],
+            data["prior_effect_sd"],
         )
         rate_raw = pm.Normal("rate_raw", 0.0, 1.0, shape=(data["rate_x"].shape[1],))
         scales = pm.HalfNormal(
-            "segment_scale", d.priors.segment_sd, shape=(data["rate_scale_map"].shape[1],)
+            "segment_scale", data["prior_segment_sd"], shape=(data["rate_scale_map"].shape[1],)
         )
         rate_sd = data["rate_fixed_sd"] + pt.dot(data["rate_scale_map"], scales)
         eta = arm_logit[data["rate_arm_index"]] + pt.dot(data["rate_x"], rate_raw * rate_sd)
@@ -67,8 +67,8 @@ def build_model(d: Design) -> pm.Model:
             "amount",
             data["n_amount_blocks"],
             data["n_arms"],
-            d.priors.amount_intercept_sd,
-            d.priors.amount_effect_sd,
+            data["prior_amount_intercept_sd"],
+            data["prior_amount_effect_sd"],
         )
         amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=(data["amount_x"].shape[1],))
         mu = (
@@ -78,7 +78,7 @@ def build_model(d: Design) -> pm.Model:
         )
         sigma = pm.HalfNormal(
             "amount_sigma",
-            d.priors.amount_sigma_sd,
+            data["prior_amount_sigma_sd"],
             shape=(data["n_amount_blocks"] * data["n_arms"],),
         )
         row_sigma = sigma[data["amount_sigma_index"]]

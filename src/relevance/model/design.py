@@ -47,6 +47,17 @@ def random_walk_basis(levels: int) -> np.ndarray:
     return steps - steps.mean(axis=0, keepdims=True)
 
 
+GRAPH_PRIORS = (
+    "intercept_sd",
+    "effect_sd",
+    "segment_sd",
+    "amount_intercept_sd",
+    "amount_effect_sd",
+    "amount_sigma_sd",
+)
+"""Prior scales the model reads as data (``baseline_segment_sd`` is in the design matrices)."""
+
+
 @dataclass(frozen=True)
 class Block:
     """Where one likelihood part (a rate or an amount) sits in the joint design."""
@@ -87,14 +98,11 @@ class Design:
     priors: PriorConfig
 
     def signature(self) -> str:
-        """What the compiled graph depends on: the data arrays' names, ranks and dtypes and the
-        priors, never their sizes (:func:`relevance.model.build.build_model` reads every size
-        from the data). Designs with the same signature share one compiled model, whatever
-        their metrics, arms and segment levels."""
-        dims = (
-            tuple((name, value.ndim, value.dtype.str) for name, value in self.data().items()),
-            self.priors.model_dump_json(),
-        )
+        """What the compiled graph depends on: the data arrays' names, ranks and dtypes, never
+        their sizes or values (:func:`relevance.model.build.build_model` reads every size and
+        prior scale from the data). Every design shares one compiled model, whatever its
+        metrics, arms, segment levels and priors."""
+        dims = tuple((name, value.ndim, value.dtype.str) for name, value in self.data().items())
         return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
 
     @property
@@ -113,6 +121,10 @@ class Design:
             "n_arms": np.array(self.n_arms, dtype=np.int64),
             "n_rate_blocks": np.array(self.n_rate_blocks, dtype=np.int64),
             "n_amount_blocks": np.array(self.n_amount_blocks, dtype=np.int64),
+            **{
+                f"prior_{name}": np.array(getattr(self.priors, name), dtype=np.float64)
+                for name in GRAPH_PRIORS
+            },
             "rate_x": self.rate_x,
             "rate_trials": self.rate_trials,
             "rate_events": self.rate_events,
