@@ -28,6 +28,7 @@ from relevance.cli import app
 from relevance.config import load_experiment
 from relevance.errors import InputError
 from relevance.io.outputs import MARKER, OutputError, staged_folder
+from relevance.model.diagnostics import reported_quantities
 from relevance.pipeline.analysis import analyze
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -357,6 +358,12 @@ def test_revenue_all_zero_is_not_estimable(tmp_path: Path) -> None:
     assert not [u for u in results.uplifts if u.metric == "revenue"]
     assert results.net_value == []  # a net value without its valued metric would be wrong
     assert not [c for c in results.model_checks if c.metric == "revenue"]
+    # its prior-only amounts take no part in convergence (they once extended the chains 4x
+    # and made the purchase numbers "not reliable")
+    judged = reported_quantities(analysis.fit.posterior, analysis.fit.design)
+    assert "purchase" in judged and "revenue" not in judged
+    assert "amount_versions" not in judged and "amount_holdout" not in judged
+    assert not analysis.fit.diagnostics.worst_parameter.startswith("revenue")
 
 
 def test_primary_without_events_in_the_holdout_gets_no_verdict(tmp_path: Path) -> None:
@@ -414,6 +421,7 @@ def test_markup_in_labels_prints_literally(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "B[/]" in done.stdout and "Traceback" not in done.stderr
+    assert "A :x:" in done.stdout  # not rich's emoji code for ❌
 
 
 def test_formula_labels_are_escaped_in_cells_csv(tmp_path: Path) -> None:

@@ -31,8 +31,8 @@ app = typer.Typer(
     help="Does this email beat sending nothing? Bayesian reports for campaigns with a no-send holdout.",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+stdout = Console(highlight=False, soft_wrap=True, emoji=False)
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result line (for CI).")]
@@ -402,7 +402,7 @@ def run_all(
             if outcome.debug:
                 err.print(outcome.debug, markup=False)
     # CI logs are not terminals: give the table room instead of rich's 80 columns.
-    wide = stdout if stdout.is_terminal else Console(highlight=False, width=160)
+    wide = stdout if stdout.is_terminal else Console(highlight=False, width=160, emoji=False)
     wide.print(summary_table(batch))
     raise typer.Exit(1 if batch.failed else 0)
 

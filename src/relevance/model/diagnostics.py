@@ -66,6 +66,8 @@ def reported_quantities(posterior: xr.DataTree, d: Design) -> xr.Dataset:
     Convergence is judged on these (every uplift, segment and overall, is a weighted sum of
     them) and on the arms' own levels, rather than on weakly identified hyper-parameters such
     as segment scales, whose slow mixing does not bias the reported numbers when these converge.
+    Metrics the data cannot measure (no events in the holdout: their numbers are never shown)
+    are left out: what they sample is the prior, whose mixing says nothing about the report.
     """
     dataset = posterior.posterior.to_dataset()
     chains, draws = dataset.sizes["chain"], dataset.sizes["draw"]
@@ -73,20 +75,32 @@ def reported_quantities(posterior: xr.DataTree, d: Design) -> xr.Dataset:
         str(name): np.asarray(values.values).reshape(chains * draws, -1)
         for name, values in dataset.data_vars.items()
     }
+    measured = _measured(d)
     quantities = {
         metric: xr.DataArray(
             values.reshape(chains, draws, -1), dims=("chain", "draw", f"{metric}_cell")
         )
         for metric, values in cell_means(d, flat).items()
+        if metric in measured
     }
+    labels = quantity_labels(d)
     for name in ("rate_holdout", "rate_versions", "amount_holdout", "amount_versions"):
         if name in dataset:
-            quantities[name] = dataset[name]
-    return xr.Dataset(quantities)
+            keep = [i for i, label in enumerate(labels[name]) if label.split(":")[0] in measured]
+            values = flat[name].reshape(chains, draws, -1)[:, :, keep]
+            quantities[name] = xr.DataArray(values, dims=("chain", "draw", f"{name}_dim"))
+    return xr.Dataset({k: v for k, v in quantities.items() if v.size})
+
+
+def _measured(d: Design) -> set[str]:
+    """Names of the design's metrics that the data can measure (all, when none can: then no
+    number is shown, and convergence is judged on everything as before)."""
+    measured = {m.name for m in d.metrics if d.layout.measurable(m.name)}
+    return measured or {m.name for m in d.metrics}
 
 
 def quantity_labels(d: Design) -> dict[str, tuple[str, ...]]:
-    """Readable names for each element of the reported quantities."""
+    """Readable names for each element of the reported quantities (all metrics)."""
     lay = d.layout
     cells = [f"{arm} / {cell}" for arm in lay.arms for cell in lay.cell_labels()]
     rate_metrics = [b.metric for b in d.blocks if b.part == "rate"]
@@ -105,13 +119,22 @@ def quantity_labels(d: Design) -> dict[str, tuple[str, ...]]:
     return labels
 
 
+def measured_labels(d: Design) -> dict[str, tuple[str, ...]]:
+    """`quantity_labels` of the metrics the data can measure, as `reported_quantities` keeps them."""
+    measured = _measured(d)
+    return {
+        name: tuple(label for label in labels if label.split(":")[0] in measured)
+        for name, labels in quantity_labels(d).items()
+    }
+
+
 def diagnose(
     posterior: xr.DataTree, d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig
 ) -> Diagnostics:
     """Convergence of a campaign fit, judged on the quantities its report states."""
     return convergence(
         reported_quantities(posterior, d),
-        quantity_labels(d),
+        measured_labels(d),
         divergence_count(posterior),
         sampler,
         thresholds,

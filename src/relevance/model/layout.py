@@ -34,6 +34,12 @@ class Layout:
         """Population weight of each segment combination (sums to 1)."""
         return self.grid["weight"].to_numpy(dtype=float)
 
+    def measurable(self, metric: str) -> bool:
+        """Whether the data can measure `metric` against the holdout: some holdout recipients
+        have a valid value and some of them had the event (a purchase, a buyer)."""
+        stats = self.stats[metric]
+        return bool(stats.n[0].sum() > 0 and stats.events[0].sum() > 0)
+
     def cell_labels(self) -> list[str]:
         """A readable name per segment combination, e.g. 'retention | 2'."""
         if not self.segments:
