@@ -4,8 +4,9 @@ and for the campaign (which version to send, if any).
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy import stats
 
 from relevance.config import Experiment, MetricConfig
 from relevance.decide.uplift import OVERALL, direction
@@ -47,7 +48,7 @@ def extra_recipients_needed(
     Assumes the posterior mean stays put and its standard deviation shrinks as 1/sqrt(n):
     the nearest verdict boundary must be z = Phi^-1(threshold) standard deviations away.
     """
-    z = float(stats.norm.ppf(threshold))
+    z = NormalDist().inv_cdf(threshold)  # stdlib: scipy.stats costs 0.35 s of import
     benefit = direction(metric) * uplift.uplift_mean
     gaps = [abs(benefit) - metric.rope]  # beyond the ROPE: beats or harmful
     if metric.rope > 0:
