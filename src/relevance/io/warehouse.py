@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -495,3 +495,37 @@ def sql_fingerprint(experiment: Experiment) -> str:
     # Exact fixed-point sums: the same data gives the same numbers whatever the plan.
     digest.update(";".join(repr(v) for v in values).encode())
     return digest.hexdigest()[:16]
+
+
+@contextmanager
+def second_query_session(
+    experiment: Experiment, query: str | None, field: str
+) -> Iterator[tuple[Callable[[str], list[tuple[Any, ...]]], str, str | None]]:
+    """A read-only session on ``data.sql``'s database for a second query (survey answers).
+
+    Yields ``fetch(sql)``, the experiment's rows and `query` (refused unless it is one
+    read-only SELECT) as relations in brackets; errors name `field` and the database's words.
+    """
+    target = resolve_target(experiment)
+    rows = subquery(experiment, target).removesuffix(" AS rows")
+    answers = None
+    if query is not None:
+        try:
+            answers = f"(\n{read_only_select(query, target.kind)}\n)"
+        except UnsafeQuery as error:
+            raise _fail(
+                experiment,
+                field,
+                f"the query is refused: {error}",
+                "write one SELECT of the respondent id and the answer; relevance only reads",
+            ) from None
+    with _session(experiment, target) as session:
+
+        def fetch(sql: str) -> list[tuple[Any, ...]]:
+            try:
+                return session.fetch(sql)
+            except _database_errors() as exc:
+                error = _database_error(experiment, target, exc, connecting=False)
+                raise _fail(experiment, field, error.problem, error.fix) from None
+
+        yield fetch, rows, answers
