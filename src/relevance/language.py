@@ -182,3 +182,12 @@ def recipients_phrase(extra: int | None) -> str:
         return "More data is unlikely to settle it unless the effect moves."
     rounded = float(f"{extra:.2g}")
     return f"About {rounded:,.0f} more recipients (same split) would likely settle it."
+
+
+def percent_share(share: float) -> str:
+    """A share of people as a percentage: '38%', and one decimal below 10% ('5.1%')."""
+    if share is None or math.isnan(share):
+        return "n/a"
+    if 0 < abs(share) < 0.0995:  # below 9.95%, which one decimal would show as '10.0%'
+        return f"{share * 100:.1f}%".replace("-", "−")
+    return f"{share * 100:.0f}%".replace("-", "−")

@@ -44,6 +44,11 @@ def run_checks(
         f for check in CELL_CHECKS for f in check(experiment, cells) if _key(f) not in replaced
     ]
     findings += extra
+    return by_severity(findings)
+
+
+def by_severity(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then notes (stable within each)."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(findings, key=lambda f: order[f.severity])
 
