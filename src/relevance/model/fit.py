@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -81,11 +82,30 @@ def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit
     """
     compiled, compile_seconds, _ = compiled_model(d)
     started = time.perf_counter()
+    posterior, diagnostics = sample_until_judged(
+        compiled,
+        sampler,
+        thresholds,
+        lambda posterior, settings: diagnose(posterior, d, settings, thresholds),
+    )
+    sample_seconds = time.perf_counter() - started
+    return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})
+
+
+def sample_until_judged(
+    compiled: object,
+    sampler: SamplerConfig,
+    thresholds: DiagnosticsConfig,
+    judge: Callable[[xr.DataTree, SamplerConfig], Diagnostics],
+) -> tuple[xr.DataTree, Diagnostics]:
+    """Sample, judge convergence with `judge`, retry once with smaller steps after
+    divergences, and once longer when only the chains' length falls short (see :func:`fit`).
+    Any compiled nutpie model can be sampled this way (the campaign's and the surveys')."""
 
     def attempt(settings: SamplerConfig, target_accept: float) -> tuple[xr.DataTree, Diagnostics]:
         """Sample and judge; divergences get one refit with smaller steps."""
         posterior = sample(compiled, settings, target_accept)
-        diagnostics = diagnose(posterior, d, settings, thresholds)
+        diagnostics = judge(posterior, settings)
         if (
             diagnostics.divergences > thresholds.max_divergences
             and target_accept < RETRY_TARGET_ACCEPT
@@ -97,8 +117,7 @@ def fit(d: Design, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> Fit
     longer = longer_sampler(diagnostics, sampler, thresholds)
     if longer is not None:
         posterior, diagnostics = attempt(longer, diagnostics.target_accept)
-    sample_seconds = time.perf_counter() - started
-    return Fit(d, posterior, diagnostics, {"compile": compile_seconds, "sample": sample_seconds})
+    return posterior, diagnostics
 
 
 def longer_sampler(

@@ -1,0 +1,338 @@
+"""Survey models on cells: ordered logistic for ratings, multinomial logit for choices.
+
+The structure is the campaign model's (:mod:`relevance.model.design`): every asked arm has its
+own level, the first arm's segment differences have fixed priors and every other arm's
+segment deviations are partially pooled (a learned scale per segment column; sum-to-zero
+contrasts, or a random walk over ordered levels such as emails already received). The data are
+counts of each answer per arm x segment cell, so the model costs the same for any number of
+respondents.
+
+- Rating (ordered levels 1..K): cumulative logit. P(answer <= k) = sigmoid(c_k - eta) with
+  ordered cut-points c shared by every cell, and eta the cell's level (first arm's fixed at 0).
+- Choice (K answers): multinomial logit; each arm has a level per answer (the first answer the
+  reference), the others centred on the first arm's, and each answer its segment deviations.
+
+Compiled once per shape through :func:`relevance.model.compile.compiled_once` and sampled by
+:func:`relevance.model.fit.sample_until_judged`, like the campaign model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+from pymc.distributions.transforms import ordered
+
+from relevance.config import (
+    DiagnosticsConfig,
+    Experiment,
+    PriorConfig,
+    SamplerConfig,
+    SurveyConfig,
+)
+from relevance.io.surveys import SurveyCells
+from relevance.model.compile import compiled_once
+from relevance.model.design import _rate_columns
+from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
+from relevance.model.fit import sample_until_judged
+from relevance.model.layout import Layout
+
+TINY = 1e-300
+"""Added to answer probabilities before the log, so an answer nobody gave (count 0) whose
+probability rounds to zero adds 0, not 0 x -inf."""
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """One question's model as matrices: answers per (arm, combination) row, the segment
+    design shared by every answer, and the population weights its summaries use."""
+
+    layout: Layout  # arms: the asked arms, first the reference; the campaign's segment grid
+    kind: str  # rating or choice
+    x: np.ndarray  # (rows, params) segment contrasts beyond each arm's level
+    fixed_sd: np.ndarray  # prior sd per column; 0 where a learned scale applies
+    scale_map: np.ndarray  # (params, scales): which scale a column uses
+    arm_index: np.ndarray  # arm of every row
+    counts: np.ndarray  # (rows, answers) answers given, as floats
+    weights: np.ndarray  # population weight of every combination (sums to 1)
+    scale_labels: tuple[str, ...]
+    priors: PriorConfig
+
+    @property
+    def answers(self) -> int:
+        """How many answers the question has (K)."""
+        return int(self.counts.shape[1])
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """The asked arms, the reference first."""
+        return self.layout.arms
+
+    def signature(self) -> str:
+        """What the compiled graph depends on: kind, answers, arms, shapes and priors."""
+        dims = (
+            "survey",
+            self.kind,
+            self.answers,
+            len(self.arms),
+            tuple((name, value.shape, value.dtype.str) for name, value in self.data().items()),
+            self.priors.model_dump_json(),
+        )
+        return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
+
+    def data(self) -> dict[str, np.ndarray]:
+        """Values of every ``pm.Data`` container."""
+        return {
+            "survey_x": self.x,
+            "survey_fixed_sd": self.fixed_sd,
+            "survey_scale_map": self.scale_map,
+            "survey_arm_index": self.arm_index,
+            "survey_counts": self.counts,
+        }
+
+
+def survey_design(
+    answers: SurveyCells,
+    lay: Layout,
+    arms: tuple[str, ...],
+    priors: PriorConfig,
+    weights: np.ndarray | None = None,
+) -> SurveyDesign:
+    """Place a question's answer counts on the campaign's segment grid for the asked `arms`.
+
+    `weights` (one per combination) are the population the summaries describe: by default the
+    campaign's recipients, for a question asked `among` an outcome those with it.
+    """
+    n_combos = len(lay.grid)
+    counts = np.zeros((len(arms), n_combos, answers.counts.shape[1]))
+    arm_of = {arm: i for i, arm in enumerate(arms)}
+    if lay.segments:
+        combos = lay.grid[list(lay.segments)].astype(str).agg("\x1f".join, axis=1)
+        combo_of = {key: i for i, key in enumerate(combos)}
+        keys = answers.keys[list(lay.segments)].astype(str).agg("\x1f".join, axis=1)
+        combo = keys.map(combo_of).to_numpy()
+    else:
+        combo = np.zeros(len(answers.keys), dtype=float)
+    for arm, where, row in zip(answers.keys["arm"], combo, answers.counts, strict=True):
+        if arm in arm_of and where == where:  # NaN: a combination the campaign has not
+            counts[arm_of[arm], int(where)] += row
+    survey_layout = dataclasses.replace(
+        lay, arms=tuple(arms), n=counts.sum(axis=2).astype(np.int64), stats={}
+    )
+    x, fixed_sd, groups, _, scale_labels = _rate_columns(survey_layout, priors)
+    scale_map = np.zeros((x.shape[1], len(scale_labels)))
+    for column, group in enumerate(groups):
+        if group is not None:
+            scale_map[column, group] = 1.0
+    population = lay.weights if weights is None else np.asarray(weights, dtype=float)
+    return SurveyDesign(
+        layout=survey_layout,
+        kind=answers.survey.kind,
+        x=x,
+        fixed_sd=fixed_sd,
+        scale_map=scale_map,
+        arm_index=np.repeat(np.arange(len(arms)), n_combos).astype(np.int64),
+        counts=counts.reshape(len(arms) * n_combos, -1),
+        weights=population / population.sum(),
+        scale_labels=tuple(scale_labels),
+        priors=priors,
+    )
+
+
+def _segment_effect(d: SurveyDesign, data: dict[str, pt.TensorVariable], answers: int) -> object:
+    """Segment contrasts times their coefficients: (rows,) for one answer column, else
+    (rows, answers); the deviations of arms after the first share a learned scale."""
+    shape = d.x.shape[1] if answers == 1 else (d.x.shape[1], answers)
+    raw = pm.Normal("survey_raw", 0.0, 1.0, shape=shape)
+    scales = pm.HalfNormal("survey_scale", d.priors.segment_sd, shape=d.scale_map.shape[1])
+    sd = data["survey_fixed_sd"] + pt.dot(data["survey_scale_map"], scales)
+    return pt.dot(data["survey_x"], raw * (sd if answers == 1 else sd[:, None]))
+
+
+def build_survey_model(d: SurveyDesign) -> pm.Model:
+    """The PyMC model of one question (see the module's docstring)."""
+    n_arms, answers = len(d.arms), d.answers
+    with pm.Model() as model:
+        data = {name: pm.Data(name, value) for name, value in d.data().items()}
+        counts = data["survey_counts"]
+        if d.kind == "rating":
+            levels = pt.zeros(1)
+            if n_arms > 1:
+                shifts = pm.Normal("survey_arms", 0.0, d.priors.effect_sd, shape=n_arms - 1)
+                levels = pt.concatenate([pt.zeros(1), shifts])
+            eta = levels[data["survey_arm_index"]]
+            if d.x.shape[1]:
+                eta = eta + _segment_effect(d, data, 1)
+            cuts = pm.Normal(
+                "survey_cutpoints",
+                0.0,
+                d.priors.intercept_sd,
+                shape=answers - 1,
+                transform=ordered,
+                initval=np.linspace(-1.0, 1.0, answers - 1),
+            )
+            below = pm.math.sigmoid(cuts[None, :] - eta[:, None])
+            edge = pt.zeros_like(below[:, :1])
+            cumulative = pt.concatenate([edge, below, edge + 1.0], axis=1)
+            probability = cumulative[:, 1:] - cumulative[:, :-1]
+            pm.Potential("survey_loglik", pt.sum(counts * pt.log(probability + TINY)))
+        else:
+            reference = pm.Normal("survey_reference", 0.0, d.priors.intercept_sd, shape=answers - 1)
+            levels = reference[None, :]
+            if n_arms > 1:
+                others = pm.Normal(
+                    "survey_arms",
+                    mu=reference[None, :],
+                    sigma=d.priors.effect_sd,
+                    shape=(n_arms - 1, answers - 1),
+                )
+                levels = pt.concatenate([levels, others], axis=0)
+            eta = levels[data["survey_arm_index"]]
+            if d.x.shape[1]:
+                eta = eta + _segment_effect(d, data, answers - 1)
+            logits = pt.concatenate([pt.zeros_like(eta[:, :1]), eta], axis=1)
+            log_p = logits - pt.logsumexp(logits, axis=1, keepdims=True)
+            pm.Potential("survey_loglik", pt.sum(counts * log_p))
+    return model
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def answer_probabilities(d: SurveyDesign, draws: dict[str, np.ndarray]) -> np.ndarray:
+    """P(each answer) per draw, arm and combination: (sample, arm, combination, answer).
+
+    ``draws`` are the flattened posterior draws (sample, dim) of every sampled vector.
+    """
+    n_arms, answers, n_combos = len(d.arms), d.answers, len(d.layout.grid)
+    samples = next(iter(draws.values())).shape[0]
+    columns = 1 if d.kind == "rating" else answers - 1
+    effect = np.zeros((samples, d.x.shape[0], columns))
+    if "survey_raw" in draws:
+        sd = d.fixed_sd[None, :] + draws["survey_scale"] @ d.scale_map.T  # (sample, params)
+        raw = draws["survey_raw"].reshape(samples, d.x.shape[1], columns)
+        effect = np.einsum("rp,spc->src", d.x, raw * sd[:, :, None])
+    if d.kind == "rating":
+        levels = np.zeros((samples, n_arms))
+        if n_arms > 1:
+            levels[:, 1:] = draws["survey_arms"]
+        eta = levels[:, d.arm_index] + effect[:, :, 0]  # (sample, rows)
+        below = _sigmoid(draws["survey_cutpoints"][:, None, :] - eta[:, :, None])
+        cumulative = np.concatenate(
+            [np.zeros_like(below[..., :1]), below, np.ones_like(below[..., :1])], axis=2
+        )
+        probability = np.diff(cumulative, axis=2)
+    else:
+        levels = draws["survey_reference"][:, None, :].repeat(n_arms, axis=1)
+        if n_arms > 1:
+            levels[:, 1:] = draws["survey_arms"].reshape(samples, n_arms - 1, answers - 1)
+        eta = levels[:, d.arm_index, :] + effect
+        logits = np.concatenate([np.zeros_like(eta[..., :1]), eta], axis=2)
+        logits -= logits.max(axis=2, keepdims=True)
+        probability = np.exp(logits)
+        probability /= probability.sum(axis=2, keepdims=True)
+    return probability.reshape(samples, n_arms, n_combos, answers)
+
+
+def population_shares(d: SurveyDesign, probability: np.ndarray) -> np.ndarray:
+    """Each arm's answer shares over the design's population: (sample, arm, answer)."""
+    return np.einsum("sagk,g->sak", probability, d.weights)
+
+
+@dataclass
+class SurveyFit:
+    """A fitted question: the posterior, its diagnostics and where the time went."""
+
+    design: SurveyDesign
+    posterior: xr.DataTree
+    diagnostics: Diagnostics
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def parameter_draws(self) -> dict[str, np.ndarray]:
+        """Every sampled vector as (sample, dim), chains concatenated."""
+        return _flat(self.posterior)
+
+    def shares(self) -> np.ndarray:
+        """Each asked arm's answer shares over the population: (sample, arm, answer)."""
+        return population_shares(
+            self.design, answer_probabilities(self.design, _flat(self.posterior))
+        )
+
+
+def _flat(posterior: xr.DataTree) -> dict[str, np.ndarray]:
+    result = {}
+    for name, values in posterior.posterior.data_vars.items():
+        array = np.asarray(values.values)
+        result[str(name)] = array.reshape(array.shape[0] * array.shape[1], -1)
+    return result
+
+
+def diagnose_survey(
+    posterior: xr.DataTree, d: SurveyDesign, sampler: SamplerConfig, thresholds: DiagnosticsConfig
+) -> Diagnostics:
+    """Convergence judged on what the report states: every arm's answer shares."""
+    chains = posterior.posterior.sizes["chain"]
+    shares = population_shares(d, answer_probabilities(d, _flat(posterior)))
+    quantities = xr.Dataset(
+        {
+            "survey_shares": xr.DataArray(
+                shares.reshape(chains, -1, shares.shape[1] * d.answers),
+                dims=("chain", "draw", "share"),
+            )
+        }
+    )
+    labels = {
+        "survey_shares": tuple(
+            f"share of answer {k + 1} in {arm}" for arm in d.arms for k in range(d.answers)
+        )
+    }
+    return convergence(quantities, labels, divergence_count(posterior), sampler, thresholds)
+
+
+def fit_survey(d: SurveyDesign, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> SurveyFit:
+    """Compile (once per shape) and sample one question's model, with the campaign's rules."""
+    started = time.perf_counter()
+    compiled, _ = compiled_once(f"survey-{d.signature()}", lambda: build_survey_model(d))
+    model = compiled.nutpie_model(d.data())
+    compile_seconds = time.perf_counter() - started
+    posterior, diagnostics = sample_until_judged(
+        model,
+        sampler,
+        thresholds,
+        lambda posterior, settings: diagnose_survey(posterior, d, settings, thresholds),
+    )
+    seconds = {
+        "compile": compile_seconds,
+        "sample": time.perf_counter() - started - compile_seconds,
+    }
+    return SurveyFit(d, posterior, diagnostics, seconds)
+
+
+def among_weights(lay: Layout, survey: SurveyConfig) -> np.ndarray | None:
+    """The population a question describes: recipients (None), or for a question asked
+    `among` an outcome those with it, all arms together (e.g. every unsubscriber)."""
+    if survey.among is None or survey.among not in lay.stats:
+        return None
+    events = np.asarray(lay.stats[survey.among].events, dtype=float).sum(axis=0)
+    return events if events.sum() > 0 else None
+
+
+def fit_answers(experiment: Experiment, lay: Layout, answers: SurveyCells) -> SurveyFit | None:
+    """Fit one question's model on the campaign's grid (None when nobody answered)."""
+    if not answers.respondents:
+        return None
+    design = survey_design(
+        answers,
+        lay,
+        experiment.asked_arms(answers.survey),
+        experiment.priors,
+        among_weights(lay, answers.survey),
+    )
+    return fit_survey(design, experiment.sampler, experiment.diagnostics)
