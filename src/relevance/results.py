@@ -241,6 +241,81 @@ class NotEstimable(Record):
     reason: str
 
 
+class AnswerShare(Record):
+    """One answer's share of an arm's respondents: counted, and estimated for the population
+    the question describes (segments weighted as in the campaign)."""
+
+    answer: str  # as the data writes it ('4', 'too_many')
+    label: str  # what it says ('very relevant', 'too many emails')
+    answers: int
+    share: float
+    share_low: float
+    share_high: float
+
+
+class SurveyArm(Record):
+    """One asked arm's answers to a survey question."""
+
+    arm: str
+    asked: int  # recipients asked: the arm, or those of it with the `among` outcome
+    respondents: int
+    response_rate: float | None
+    enough: bool  # at least `min_answers`: only then is the arm compared
+    shares: list[AnswerShare]
+    mean: Summary | None = None  # ratings: the mean answer
+
+
+class SurveyContrast(Record):
+    """A rating in one arm against another: mean answer difference (rating points, arm minus
+    `against`); against the holdout also the ROPE probabilities and a verdict."""
+
+    arm: str
+    against: str
+    difference: Summary
+    p_higher: float  # chance the arm's mean answer is the higher
+    p_better_beyond_rope: float | None = None
+    p_inside_rope: float | None = None
+    p_worse_beyond_rope: float | None = None
+    verdict: Verdict | None = None
+
+
+class ReasonShift(Record):
+    """One answer of a choice question: its share in one arm against another (share points)."""
+
+    answer: str
+    label: str
+    arm: str
+    against: str
+    difference: Summary
+    p_more: float  # chance the answer is more common in `arm`
+    differs: bool  # beyond practically nothing with the decision's probability
+
+
+class SurveyResult(Record):
+    """One survey question: answers per arm, the comparisons, and what they say."""
+
+    name: str
+    label: str
+    question: str | None = None
+    kind: str  # rating or choice
+    asked: str  # recipients or everyone
+    who: str  # what respondents are called
+    answers: list[str]
+    answer_labels: list[str]
+    rope: float
+    min_answers: int
+    arms: list[SurveyArm]
+    contrasts: list[SurveyContrast] = Field(default_factory=list)
+    reasons: list[ReasonShift] = Field(default_factory=list)
+    response_p_value: float | None = None
+    response_differs: bool = False
+    reliable: bool = True
+    problems: list[str] = Field(default_factory=list)  # sampler diagnostics not met
+    sentence: str
+    notes: list[str] = Field(default_factory=list)
+    outcomes: str | None = None  # how the answers sit with the outcomes
+
+
 class CampaignVerdict(Record):
     """What to do with the campaign."""
 
@@ -298,6 +373,7 @@ class Results(Record):
     targeting: Targeting | None = None  # the best targeting policy, if there are segments
     targeting_by_column: list[Targeting] = Field(default_factory=list)
     totals: Totals | None = None
+    surveys: list[SurveyResult] = Field(default_factory=list)
     priors: dict[str, float]
 
     def uplift(

@@ -16,6 +16,7 @@ from relevance.decide.uplift import direction, uplift_draws
 from relevance.decide.value import has_value, measure, pays_draws
 from relevance.errors import DataError, brief
 from relevance.io.cells import Cells
+from relevance.io.surveys import SurveyCells
 from relevance.language import money, number, percent, version_label
 from relevance.model.layout import Layout
 from relevance.results import FatigueCurve, FatiguePoint
@@ -45,6 +46,14 @@ def bucket_cells(experiment: Experiment, cells: Cells) -> Cells:
             f"{brief(str(error.args[0]))}",
             "give the count of emails in the prior 7 days (0, 1, 2, ...), or remove `fatigue`",
         ) from None
+
+
+def bucket_answers(experiment: Experiment, answers: SurveyCells) -> SurveyCells:
+    """Survey answers with the fatigue column in the same buckets as the cells."""
+    if experiment.fatigue is None:
+        return answers
+    cap = experiment.fatigue.cap
+    return answers.relabel(experiment.fatigue.column, lambda level: bucket_label(level, cap))
 
 
 def fatigue_curves(

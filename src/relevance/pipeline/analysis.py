@@ -22,14 +22,17 @@ from relevance import __version__
 from relevance.checks.suite import stop_on_errors
 from relevance.config import Experiment, load_experiment
 from relevance.decide.decision import Decision, decide
+from relevance.decide.surveys import survey_results
 from relevance.io.cells import Cells
 from relevance.io.files import shown
 from relevance.io.outputs import spreadsheet_safe, write_file, write_text_atomic
 from relevance.io.sources import data_fingerprint
+from relevance.io.surveys import SurveyCells, answers_frame
 from relevance.model.design import design
 from relevance.model.fit import Fit, fit
 from relevance.model.layout import Layout, layout
-from relevance.pipeline.checking import Timer, check_data
+from relevance.model.survey import SurveyFit, fit_answers
+from relevance.pipeline.checking import Timer, check_everything
 from relevance.resources import configs_folder
 from relevance.results import DiagnosticsSummary, Finding, Results, RunInfo
 
@@ -46,6 +49,8 @@ class Analysis:
     decision: Decision
     results: Results
     seconds: dict[str, float] = field(default_factory=dict)
+    surveys: list[SurveyCells] = field(default_factory=list)
+    survey_fits: list[SurveyFit | None] = field(default_factory=list)
 
     def draws(self) -> dict[str, np.ndarray]:
         """Posterior draws of the expected outcome per recipient: (sample, arm, cell)."""
@@ -67,6 +72,11 @@ class Analysis:
         write_file(
             folder / "posterior.nc", lambda path: posterior.to_netcdf(path, engine="h5netcdf")
         )
+        if self.surveys:
+            answers = spreadsheet_safe(
+                answers_frame(self.surveys), ["survey", "arm", *self.cells.segments, "answer"]
+            )
+            write_text_atomic(folder / "survey_answers.csv", answers.to_csv(index=False))
 
 
 def analyze(
@@ -82,7 +92,7 @@ def analyze(
     with timer("config"):
         if not isinstance(experiment, Experiment):
             experiment = load_experiment(experiment, profile=profile, overrides=overrides)
-    cells, findings = check_data(experiment, timer)
+    cells, surveys, findings = check_everything(experiment, timer)
     stop_on_errors(experiment, findings)
     lay = layout(cells, ordered=(experiment.fatigue.column,) if experiment.fatigue else ())
     result = fit(
@@ -93,9 +103,24 @@ def analyze(
     timer.seconds.update(result.seconds)
     with timer("decide"):
         decision = decide(experiment, lay, result.mean_draws(), result.diagnostics.reliable)
+    with timer("surveys"):
+        survey_fits = [fit_answers(experiment, lay, answers) for answers in surveys]
+        why = survey_results(experiment, cells, surveys, survey_fits, decision)
     run = run_info(experiment, profile, cells, timer.seconds)
     results = assemble(experiment, run, findings, diagnostics_summary(result), decision)
-    return Analysis(experiment, cells, lay, findings, result, decision, results, timer.seconds)
+    results = results.model_copy(update={"surveys": why})
+    return Analysis(
+        experiment,
+        cells,
+        lay,
+        findings,
+        result,
+        decision,
+        results,
+        timer.seconds,
+        surveys,
+        survey_fits,
+    )
 
 
 def run_info(
