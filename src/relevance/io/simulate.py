@@ -25,6 +25,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from relevance.io.outputs import refuse_unless_regular_file
+from relevance.io.simulate_surveys import (
+    SimulatedChoice,
+    SimulatedQuestion,
+    SimulatedRating,
+    answer_columns,
+)
 
 LIFECYCLE_STAGES: Final[tuple[str, ...]] = (
     "acquisition",
@@ -143,6 +149,7 @@ class CampaignSpec:
     contamination: float = 0.0
     amount_log_mean: float = math.log(60.0)
     amount_log_sd: float = 0.8
+    surveys: tuple[SimulatedQuestion, ...] = ()  # survey answers beside the outcomes
 
     def __post_init__(self) -> None:
         if self.recipients < 1:
@@ -214,7 +221,63 @@ class CampaignSpec:
 
 # --- presets -------------------------------------------------------------------------------
 
-_PRESET_NAMES: Final[tuple[str, ...]] = ("demo", "null", "a_beats_b_neither_beats", "fatigue")
+_PRESET_NAMES: Final[tuple[str, ...]] = (
+    "demo",
+    "null",
+    "a_beats_b_neither_beats",
+    "fatigue",
+    "survey_nonresponse",
+)
+
+
+def demo_surveys(nonresponse: bool = False) -> tuple[SimulatedQuestion, ...]:
+    """The demo's survey questions, with a known truth.
+
+    - `relevance_rating` (1-5, asked of recipients, 6% answer; retention and reactivation
+      answer more often): B is rated more relevant than A, most of all in retention and
+      reactivation, less in acquisition.
+    - `emails_feeling` (1-5, asked of a random sample of everyone, holdout included, 6%
+      answer): A changes nothing, B makes customers feel worse about the emails they get.
+    - `unsubscribe_reason` (one of four, asked of unsubscribers among recipients, 60% answer):
+      B's unsubscribers more often say "too many emails", less often "not relevant".
+
+    With `nonresponse`, Version B's recipients answer the rating half as often as A's.
+    """
+    return (
+        SimulatedRating(
+            column="relevance_rating",
+            asked="recipients",
+            cutpoints=(-2.2, -1.0, 0.3, 1.6),
+            arm_shift={"B": 0.45},
+            stage_shift={
+                "acquisition": -0.3,
+                "activation": -0.1,
+                "retention": 0.2,
+                "reactivation": 0.1,
+            },
+            version_stage_shift={
+                "B": {"acquisition": -0.2, "retention": 0.15, "reactivation": 0.2}
+            },
+            response=0.06,
+            response_by_stage={"acquisition": 0.7, "retention": 1.3, "reactivation": 1.3},
+            response_by_arm={"B": 0.5} if nonresponse else {},
+        ),
+        SimulatedRating(
+            column="emails_feeling",
+            asked="everyone",
+            cutpoints=(-2.5, -1.2, 0.2, 1.5),
+            arm_shift={"B": -0.35},
+            stage_shift={"acquisition": -0.2, "retention": 0.2},
+            response=0.06,
+        ),
+        SimulatedChoice(
+            column="unsubscribe_reason",
+            codes=("too_many", "not_relevant", "not_interested", "other"),
+            shares={"A": (0.22, 0.38, 0.25, 0.15), "B": (0.42, 0.25, 0.20, 0.13)},
+            among="unsubscribed",
+            response=0.6,
+        ),
+    )
 
 
 def preset(name: str, recipients: int, seed: int) -> CampaignSpec:
@@ -228,7 +291,15 @@ def preset(name: str, recipients: int, seed: int) -> CampaignSpec:
     - "a_beats_b_neither_beats": A has no effect, B lowers purchases (logit -0.35).
     - "fatigue": one version, "A", whose purchase uplift is positive for buckets 0 and 1
       and negative from bucket 2.
+    - "survey_nonresponse": the demo, whose Version B recipients answer the relevance rating
+      half as often as Version A's.
+
+    The demo presets carry survey answers (:func:`demo_surveys`).
     """
+    surveys: tuple[SimulatedQuestion, ...] = ()
+    if name in ("demo", "survey_nonresponse"):
+        surveys = demo_surveys(nonresponse=name == "survey_nonresponse")
+        name = "demo"
     if name == "demo":
         versions = (
             VersionEffect(
@@ -279,7 +350,7 @@ def preset(name: str, recipients: int, seed: int) -> CampaignSpec:
         )
     else:
         raise ValueError(f"unknown preset {name!r}; valid presets are {', '.join(_PRESET_NAMES)}")
-    return CampaignSpec(recipients=recipients, seed=seed, versions=versions)
+    return CampaignSpec(recipients=recipients, seed=seed, versions=versions, surveys=surveys)
 
 
 # --- probabilities per cell ----------------------------------------------------------------
@@ -455,6 +526,10 @@ def generate(spec: CampaignSpec) -> pa.Table:
         "unsubscribed": pa.array(unsubscribed.view(np.int8)),
         "visited": pa.array(visited.view(np.int8)),
     }
+    outcomes = {"purchased": purchased, "unsubscribed": unsubscribed, "visited": visited}
+    columns |= answer_columns(
+        spec.surveys, spec.seed, spec.arm_names, LIFECYCLE_STAGES, arm, stage, outcomes
+    )
     table = pa.table(columns)
     return table.replace_schema_metadata({SPEC_METADATA_KEY: spec.to_json().encode()})
 

@@ -26,18 +26,28 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def simulated_path(experiment: Experiment) -> Path:
-    """The Parquet file of the experiment's simulated campaign, generated on first use."""
+def simulated_spec(experiment: Experiment) -> tuple[simulate.CampaignSpec, str]:
+    """The spec of the experiment's simulated campaign and the name of its cached file.
+
+    The spec's hash is in the name: a preset that changes (new columns) never reads a stale file.
+    """
     source = experiment.data.simulate
     assert source is not None
-    path = cache_dir() / f"simulated-{source.preset}-{source.recipients}-{source.seed}.parquet"
+    try:
+        spec = simulate.preset(source.preset, recipients=source.recipients, seed=source.seed)
+    except ValueError as exc:
+        raise DataError(
+            experiment.source, "data.simulate.preset", str(exc), "use a listed preset"
+        ) from None
+    version = hashlib.sha256(spec.to_json().encode()).hexdigest()[:8]
+    return spec, f"simulated-{source.preset}-{source.recipients}-{source.seed}-{version}.parquet"
+
+
+def simulated_path(experiment: Experiment) -> Path:
+    """The Parquet file of the experiment's simulated campaign, generated on first use."""
+    spec, name = simulated_spec(experiment)
+    path = cache_dir() / name
     if not path.exists():
-        try:
-            spec = simulate.preset(source.preset, recipients=source.recipients, seed=source.seed)
-        except ValueError as exc:
-            raise DataError(
-                experiment.source, "data.simulate.preset", str(exc), "use a listed preset"
-            ) from None
         path.parent.mkdir(parents=True, exist_ok=True)
         simulate.write_parquet(spec, path)
     return path
@@ -104,6 +114,7 @@ def data_fingerprint(experiment: Experiment) -> str:
     digest = hashlib.sha256()
     if experiment.data.simulate is not None:
         digest.update(experiment.data.simulate.model_dump_json().encode())
+        digest.update(simulated_spec(experiment)[1].encode())  # the generating spec's hash
     for path in (experiment.data.path, experiment.data.cells):
         if path is not None:
             digest.update(file_digest(experiment.resolve(path)).encode())
