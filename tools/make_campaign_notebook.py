@@ -39,6 +39,12 @@ cells.append(nbf.v4.new_code_cell("report.verdict()"))
 cells.append(nbf.v4.new_code_cell("report.probabilities()"))
 cells.append(
     nbf.v4.new_markdown_cell(
+        "## Why\n\nWhat customers said when asked (how relevant the email was, why they unsubscribed), beside what they did. Answers come from those who chose to answer, weighted to the campaign's mix of customers."
+    )
+)
+cells.append(nbf.v4.new_code_cell("report.why()"))
+cells.append(
+    nbf.v4.new_markdown_cell(
         "## Who to send it to\n\nThe same data, segment by segment: send each segment the version that pays most there, or nothing where nothing pays."
     )
 )

@@ -21,6 +21,7 @@ from relevance.language import (
 from relevance.language import when as human_date
 from relevance.report import figures
 from relevance.report.style import BADGE_CLASS, Html, chart, esc, table
+from relevance.report.why import why_section
 from relevance.results import PER, Results, Severity, Summary
 
 GLOSSARY = {
@@ -153,6 +154,10 @@ class CampaignReport:
             lambda size: figures.figure_probability(r, size),
             "chance each version beats sending nothing by more than practically nothing",
         )
+
+    def why(self) -> Html:
+        """The why: what customers said in surveys, question by question (see report.why)."""
+        return why_section(self.results)
 
     def targeting(self) -> Html:
         """Who to send which version to, and what that is worth against the alternatives."""

@@ -194,3 +194,73 @@ def figure_fatigue(results: Results, size: Size) -> Figure | None:
     style_axes(ax, grid="y")
     ax.legend(frameon=False)
     return fig
+
+
+def answer_colours(kind: str, count: int) -> list[str]:
+    """Colours of a question's answers: an ordered purple-to-orange ramp for ratings (lowest
+    orange, highest purple; colour-blind safe), distinct Okabe-Ito colours for choices."""
+    if kind == "rating":
+        from matplotlib import colormaps
+        from matplotlib.colors import to_hex
+
+        ramp = colormaps["PuOr"]
+        colours = [to_hex(ramp(0.1 + 0.8 * i / max(count - 1, 1))) for i in range(count)]
+        # The ramp's pale middle would vanish on the white page: a light grey instead.
+        return [c if _lightness(c) < 0.85 else "#CFCFCF" for c in colours]
+    palette = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#999999"]
+    return [palette[i % len(palette)] for i in range(count)]
+
+
+def _lightness(colour: str) -> float:
+    """Perceived lightness of a '#rrggbb' colour, 0 (black) to 1 (white)."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def _ink_on(colour: str) -> str:
+    """Black or white text, whichever reads on `colour`."""
+    return INK if _lightness(colour) > 0.55 else "white"
+
+
+def figure_survey(results: Results, name: str, size: Size) -> Figure | None:
+    """Stacked answer bars: each asked arm's estimated share of every answer to one question."""
+    survey = next((s for s in results.surveys if s.name == name), None)
+    if survey is None or not any(a.respondents for a in survey.arms):
+        return None
+    arms = [a for a in survey.arms if a.respondents]
+    colours = answer_colours(survey.kind, len(survey.answers))
+    fig = Figure(figsize=(size.width, size.height(len(arms), 0.55, 1.5)), layout="constrained")
+    ax = fig.subplots()
+    positions = np.arange(len(arms))[::-1]
+    smallest = 0.09 if size.name == "wide" else 0.16  # share wide enough for its label
+    for k, (code, label) in enumerate(zip(survey.answers, survey.answer_labels, strict=True)):
+        shares = np.array([a.shares[k].share for a in arms])
+        starts = np.array([sum(s.share for s in a.shares[:k]) for a in arms])
+        legend = label if label == code or survey.kind == "choice" else f"{code} {label}"
+        ax.barh(positions, shares, left=starts, color=colours[k], height=0.62, label=legend)
+        for y, start, share in zip(positions, starts, shares, strict=True):
+            if share >= smallest:
+                ax.text(
+                    start + share / 2,
+                    y,
+                    f"{share:.0%}",
+                    ha="center",
+                    va="center",
+                    color=_ink_on(colours[k]),
+                )
+    holdout = results.holdout
+    ax.set_yticks(
+        positions,
+        ["holdout" if a.arm == holdout else version_label(a.arm) for a in arms],
+    )
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    ax.set_xlabel(_wrap(f"share of {survey.who}' answers, weighted to the campaign's mix", size))
+    style_axes(ax)
+    fig.legend(
+        loc="outside lower center",
+        frameon=False,
+        ncols=min(len(survey.answers), 5 if size.name == "wide" else 2),
+        reverse=False,
+    )
+    return fig
