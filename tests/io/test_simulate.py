@@ -94,7 +94,12 @@ def test_same_seed_gives_identical_table_and_other_seed_differs() -> None:
 
 def test_columns_and_dtypes(demo_spec: CampaignSpec) -> None:
     table = generate(dataclasses.replace(demo_spec, recipients=5_000))
-    assert table.schema.remove_metadata() == EXPECTED_SCHEMA
+    survey_answers = [  # the demo's survey questions (tests/io/test_simulate_surveys.py)
+        pa.field("relevance_rating", pa.int8()),
+        pa.field("emails_feeling", pa.int8()),
+        pa.field("unsubscribe_reason", pa.string()),
+    ]
+    assert table.schema.remove_metadata() == pa.schema([*EXPECTED_SCHEMA, *survey_answers])
     assert table.num_rows == 5_000
     assert table.schema.metadata[simulate.SPEC_METADATA_KEY]
     frame = table.to_pandas()

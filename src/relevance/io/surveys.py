@@ -39,6 +39,8 @@ from relevance.io.sources import rows_path
 
 Fetch = Callable[[str], list[tuple[Any, ...]]]
 BLANK = "blank"
+MAX_LOOKUP = 1_000
+"""A lookup of the first bad row names at most this many distinct bad values."""
 
 
 def literal(text: str) -> str:
@@ -50,6 +52,12 @@ def text(column: str, table: str = "") -> str:
     """A column (of `table`, when given) as text, as every engine writes it."""
     prefix = f"{table}." if table else ""
     return f"CAST({prefix}{quote(column)} AS VARCHAR)"
+
+
+def key(column: str, table: str = "") -> str:
+    """A recipient id as the join compares it: text, trimmed, without a trailing '.0' (an
+    export that wrote 42 as 42.0 still finds recipient 42); empty text is no id."""
+    return f"NULLIF(regexp_replace(trim({text(column, table)}), '\\.0+$', ''), '')"
 
 
 def read_answer(survey: SurveyConfig, raw: str | None) -> int | str:
@@ -190,10 +198,10 @@ def answers_query(
             f"WHERE {quote(column)} IS NOT NULL GROUP BY {group}"
         )
     unit = experiment.data.unit_id or ""
-    recipients = ", ".join([f"{text(unit)} AS relevance_unit", *keys])
+    recipients = ", ".join([f"{key(unit)} AS relevance_unit", *keys])
     inner = ", ".join(
         [
-            f"{text(experiment.survey_unit(survey))} AS relevance_unit",
+            f"{key(experiment.survey_unit(survey))} AS relevance_unit",
             f"{text(survey.answer)} AS answer",
         ]
     )
@@ -210,11 +218,11 @@ def answers_query(
 
 def duplicates_query(experiment: Experiment, survey: SurveyConfig, answers: str) -> str:
     """Respondents with more than one answer: how many, their extra rows and the first one."""
-    unit = text(experiment.survey_unit(survey))
+    unit = key(experiment.survey_unit(survey))
     return (
         "SELECT count(*), coalesce(sum(n - 1), 0), min(u) FROM "
         f"(SELECT {unit} AS u, count(*) AS n FROM {answers} AS s "
-        f"WHERE {quote(experiment.survey_unit(survey))} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d"
+        f"WHERE {unit} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d"
     )
 
 
@@ -268,33 +276,32 @@ def _problems(
     problems: list[Problem] = []
     answer = text(survey.column or survey.answer)
     bad: pd.Series = counts["bad"]
-    if len(bad):
-        worst = bad.sort_values(ascending=False, kind="stable")
-        (reason, value) = worst.index[0]
-        same = [raw for (why, raw) in worst.index if why == reason]
+    for reason in dict.fromkeys(bad.index.get_level_values(0)):
+        values = bad[reason].sort_values(ascending=False, kind="stable")
+        shown = ", ".join(literal(str(v)) for v in values.index[:MAX_LOOKUP])
         problems.append(
             Problem(
                 "bad_answer",
-                int(bad.sum()),
-                _example(rel, f"{answer} = {literal(str(value))}", answer),
+                int(values.sum()),
+                _example(rel, f"{answer} IN ({shown})", answer),  # the first row with one
                 reason=str(reason),
-                values=tuple(str(v)[:30] for v in same[:4]),
+                values=tuple(str(v)[:30] for v in values.index[:4]),
             )
         )
     unit_column = experiment.survey_unit(survey)
     if rel.answers is not None:
         duplicated, extra, first = rel.fetch(duplicates_query(experiment, survey, rel.answers))[0]
         if duplicated:
-            example = _example(rel, f"{text(unit_column)} = {literal(str(first))}", answer)
+            example = _example(rel, f"{key(unit_column)} = {literal(str(first))}", answer)
             problems.append(Problem("duplicated", int(duplicated), example, extra=int(extra)))
         if counts["no_id"]:
-            example = _example(rel, f"{quote(unit_column)} IS NULL", answer)
+            example = _example(rel, f"{key(unit_column)} IS NULL", answer)
             problems.append(Problem("no_id", counts["no_id"], example))
         if counts["unmatched"]:
             unit = experiment.data.unit_id or ""
             condition = (
                 f"x.{quote(unit_column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {rel.rows} AS r "
-                f"WHERE {text(unit, 'r')} = {text(unit_column, 'x')})"
+                f"WHERE {key(unit, 'r')} = {key(unit_column, 'x')})"
             )
             problems.append(
                 Problem("unmatched", counts["unmatched"], _example(rel, condition, answer))
@@ -306,8 +313,8 @@ def _problems(
         else:
             unit = experiment.data.unit_id or ""
             condition = (
-                f"EXISTS (SELECT 1 FROM {rel.rows} AS r WHERE {text(unit, 'r')} = "
-                f"{text(unit_column, 'x')} AND {text(experiment.data.arm, 'r')} = {holdout})"
+                f"EXISTS (SELECT 1 FROM {rel.rows} AS r WHERE {key(unit, 'r')} = "
+                f"{key(unit_column, 'x')} AND {text(experiment.data.arm, 'r')} = {holdout})"
             )
         problems.append(Problem("holdout", counts["holdout"], _example(rel, condition, answer)))
     return problems
