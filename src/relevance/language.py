@@ -188,6 +188,8 @@ def percent_share(share: float) -> str:
     """A share of people as a percentage: '38%', and one decimal below 10% ('5.1%')."""
     if share is None or math.isnan(share):
         return "n/a"
+    if 0 < abs(share) < 0.000995:  # a few in ten thousand: two significant digits
+        return f"{share * 100:.2g}%".replace("-", "−")
     if 0 < abs(share) < 0.0995:  # below 9.95%, which one decimal would show as '10.0%'
         return f"{share * 100:.1f}%".replace("-", "−")
     return f"{share * 100:.0f}%".replace("-", "−")
