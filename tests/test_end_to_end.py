@@ -89,6 +89,8 @@ def test_run_produces_html_with_every_verdict_and_no_code(
     assert "<script" not in html
     assert "http://" not in html and "https://" not in html
     assert (folder / "posterior.nc").stat().st_size > 0
+    answers = (folder / "survey_answers.csv").read_text().splitlines()
+    assert answers[0] == "survey,arm,lifecycle_stage,emails_prior_7d,answer,count"
     assert (folder / "report.ipynb").exists()
     assert results.verdict("B").verdict is Verdict.BEATS
     assert results.campaign.send == "B"
@@ -195,6 +197,9 @@ def report_sentences(results: Results) -> list[str]:
         sentences += [t.sentence for t in results.targeting_by_column]
     if results.totals is not None:
         sentences += results.totals.sentences
+    for survey in results.surveys:  # the why: one sentence per question, its notes, the tie
+        sentences += [survey.sentence, *survey.notes]
+        sentences += [survey.outcomes] if survey.outcomes else []
     return sentences
 
 
@@ -239,5 +244,17 @@ def test_report_in_a_real_browser(
         assert code not in text
     # the 95% line is drawn on the quantity the verdict uses: the chance beyond the ROPE
     assert "needed" in text and "by more than ±1 purchases per 1,000" in text
-    assert audit.charts >= 12  # every chart in both sizes (one of each is shown)
+    assert audit.charts >= 18  # every chart in both sizes (one of each is shown)
     assert results.heading in text and "Weekly promotion" in text
+    # The why, right after the verdict cards: the demo's three survey questions.
+    assert text.index("Why") < text.index("Who to send it to")
+    relevance, feeling, reasons = results.surveys
+    assert relevance.sentence.startswith(
+        "Customers rate Version B as more relevant than Version A ("
+    )
+    assert "Version A irrelevant" in feeling.sentence
+    assert "Version B harmful" in feeling.sentence
+    assert reasons.sentence.startswith("Version B's unsubscribers more often say 'too many emails'")
+    assert "Version B: harmful" in text  # the verdict badge of the shift against the holdout
+    why = [s for q in results.surveys for s in (q.sentence, *q.notes, q.outcomes) if s]
+    print(f"\nWhy section at {width}px:", *why, sep="\n  ")

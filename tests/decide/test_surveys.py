@@ -244,8 +244,8 @@ def test_choice_names_the_reasons_that_differ_and_the_outcome_asked_among(
     )
     assert [r.differs for r in found.reasons] == [True, True, False]
     assert found.outcomes == (
-        "Tied to the outcomes: unsubscribes against sending nothing, per 1,000 recipients: "
-        "Version A +0.10 unsubscribes, Version B +3.10 unsubscribes."
+        "Tied to the outcomes: against sending nothing, unsubscribes change by +0.10 per 1,000 "
+        "recipients with Version A and by +3.10 with Version B."
     )
     assert [arm.asked for arm in found.arms] == [100, 200]  # the unsubscribers were asked
 

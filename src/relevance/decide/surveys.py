@@ -20,9 +20,10 @@ from relevance.decide.decision import Decision
 from relevance.decide.uplift import OVERALL, rope_verdict
 from relevance.io.cells import Cells
 from relevance.io.surveys import SurveyCells
-from relevance.language import amount, number, percent, percent_share, version_label
+from relevance.language import money, number, percent, percent_share, version_label
 from relevance.model.survey import SurveyFit
 from relevance.results import (
+    PER,
     AnswerShare,
     ReasonShift,
     Summary,
@@ -337,11 +338,14 @@ def _outcomes(
             for u in decision.uplifts
             if u.metric == among.name and (u.segment_column, u.segment_level) == OVERALL
         }
-        listed = ", ".join(
-            f"{version_label(v)} {amount(among, uplift[v].uplift_mean, experiment.decision.currency)}"
-            for v in experiment.arms.versions
-        )
-        return f"Tied to the outcomes: {among.display} against sending nothing, per 1,000 recipients: {listed}."
+        symbol = experiment.decision.currency if among.kind == "revenue" else ""
+        changes = [
+            f"{money(uplift[v].uplift_mean * PER, symbol, signed=True)}"
+            f"{' per 1,000 recipients' if i == 0 else ''} with {version_label(v)}"
+            for i, v in enumerate(experiment.arms.versions)
+        ]
+        listed = ", ".join(changes[:-1]) + (" and by " if len(changes) > 1 else "") + changes[-1]
+        return f"Tied to the outcomes: against sending nothing, {among.display} change by {listed}."
     if survey.asked == "everyone":
         parts = []
         for c in contrasts:

@@ -235,9 +235,10 @@ def run_experiment(
     cells, findings = check_data(loaded, timer)
     stop_on_errors(loaded, findings)
     if first_compile():
+        surveys = " (and 30-60 s per survey question)" if loaded.surveys else ""
         step(
-            "first run on this machine: compiling the model takes about a minute, once per "
-            "machine (later runs load it in a second)"
+            f"first run on this machine: compiling the model takes about a minute{surveys}, "
+            "once per machine (later runs load it in a second)"
         )
     step(f"experiment {loaded.name} is valid; running the report notebook")
     hand_over(loaded, cells, findings, timer.seconds)
