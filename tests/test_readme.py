@@ -54,7 +54,8 @@ def test_python_api_example_runs(tmp_path: Path) -> None:
     )
 
     assert done.returncode == 0, done.stderr[-3000:]
-    assert sorted(p.name for p in folder.iterdir()) == ["cells.csv", "posterior.nc", "results.json"]
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == ["cells.csv", "posterior.nc", "results.json", "survey_answers.csv"]
     results = Results.read(folder / "results.json")
     assert results.experiment == "demo"
     headline, uplift = done.stdout.splitlines()[-2:]

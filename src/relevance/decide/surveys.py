@@ -60,8 +60,9 @@ def _pair(a: float, b: float) -> tuple[str, str]:
 
 
 def _scale(survey: SurveyConfig) -> str:
-    """'of 5' for a rating from 1 to 5."""
-    return f"of {max(survey.levels or (0,))}"
+    """'of 5' for a rating from 1 to 5, 'on 0 to 10' for any other range."""
+    levels = sorted(survey.levels or (1,))
+    return f"of {levels[-1]}" if levels[0] == 1 else f"on {levels[0]} to {levels[-1]}"
 
 
 def _higher(survey: SurveyConfig) -> str:
@@ -313,71 +314,70 @@ def _choice_sentence(
     return f"{sentence[:1].upper()}{sentence[1:]}."
 
 
-def _outcomes(
+def _choice_outcomes(
+    experiment: Experiment, survey: SurveyConfig, reasons: list[ReasonShift], decision: Decision
+) -> str | None:
+    """When answers differ: how each version moved the outcome the question was asked among."""
+    among = next((m for m in experiment.metrics if m.name == survey.among), None)
+    if among is None or not any(r.differs for r in reasons):
+        return None
+    if any(n.metric == among.name for n in decision.not_estimable):
+        return None
+    uplift = {
+        u.version: u
+        for u in decision.uplifts
+        if u.metric == among.name and (u.segment_column, u.segment_level) == OVERALL
+    }
+    symbol = experiment.decision.currency if among.kind == "revenue" else ""
+    changes = [
+        f"{money(uplift[v].uplift_mean * PER, symbol, signed=True)}"
+        f"{' per 1,000 recipients' if i == 0 else ''} with {version_label(v)}"
+        for i, v in enumerate(experiment.arms.versions)
+    ]
+    listed = ", ".join(changes[:-1]) + (" and by " if len(changes) > 1 else "") + changes[-1]
+    return f"Tied to the outcomes: against sending nothing, {among.display} change by {listed}."
+
+
+def _shift_outcomes(
     experiment: Experiment,
     survey: SurveyConfig,
-    records: list[SurveyArm],
     contrasts: list[SurveyContrast],
-    reasons: list[ReasonShift],
+    verdict: dict[str, Verdict],
+) -> list[str]:
+    """Asked of everyone: a clear shift against the holdout beside the version's verdict."""
+    primary, parts = experiment.primary, []
+    for c in contrasts:
+        clear = c.verdict in (Verdict.BEATS, Verdict.HARMFUL)
+        outcome = verdict.get(c.arm)
+        if c.against != experiment.arms.holdout or not clear or outcome is None:
+            continue
+        feels = "better" if c.verdict is Verdict.BEATS else "worse"
+        if outcome is c.verdict:
+            parts.append(
+                f"{version_label(c.arm)} {_does(outcome)} on {primary.display} too: the "
+                "answers agree with the outcomes"
+            )
+        else:
+            parts.append(
+                f"{version_label(c.arm)} {_does(outcome)} on {primary.display}, yet its "
+                f"recipients answer {feels} than the holdout on {survey.display}: a "
+                f"{'gain' if feels == 'better' else 'cost'} the outcomes do not count"
+            )
+    return parts
+
+
+def _rating_outcomes(
+    experiment: Experiment,
+    survey: SurveyConfig,
+    contrasts: list[SurveyContrast],
     decision: Decision,
-) -> str | None:
-    """A line tying the answers to what the campaign measured: the primary metric between the
-    same versions, each version's verdict, or the outcome the question was asked among."""
-    primary = experiment.primary
-    if any(n.metric == primary.name for n in decision.not_estimable):
-        return None
-    verdict = {v.version: v.verdict for v in decision.verdicts}
-    if survey.kind == "choice":
-        among = next((m for m in experiment.metrics if m.name == survey.among), None)
-        if among is None or not any(r.differs for r in reasons):
-            return None
-        if any(n.metric == among.name for n in decision.not_estimable):
-            return None
-        uplift = {
-            u.version: u
-            for u in decision.uplifts
-            if u.metric == among.name and (u.segment_column, u.segment_level) == OVERALL
-        }
-        symbol = experiment.decision.currency if among.kind == "revenue" else ""
-        changes = [
-            f"{money(uplift[v].uplift_mean * PER, symbol, signed=True)}"
-            f"{' per 1,000 recipients' if i == 0 else ''} with {version_label(v)}"
-            for i, v in enumerate(experiment.arms.versions)
-        ]
-        listed = ", ".join(changes[:-1]) + (" and by " if len(changes) > 1 else "") + changes[-1]
-        return f"Tied to the outcomes: against sending nothing, {among.display} change by {listed}."
-    if survey.asked == "everyone":
-        parts = []
-        for c in contrasts:
-            if c.against != experiment.arms.holdout or c.verdict not in (
-                Verdict.BEATS,
-                Verdict.HARMFUL,
-            ):
-                continue
-            outcome = verdict.get(c.arm)
-            feels = "better" if c.verdict is Verdict.BEATS else "worse"
-            if outcome is c.verdict:
-                parts.append(
-                    f"{version_label(c.arm)} {_does(outcome)} on {primary.display} too: the "
-                    "answers agree with the outcomes"
-                )
-            elif outcome is not None:
-                parts.append(
-                    f"{version_label(c.arm)} {_does(outcome)} on {primary.display}, yet its "
-                    f"recipients answer {feels} than the holdout on {survey.display}: a "
-                    f"{'gain' if feels == 'better' else 'cost'} the outcomes do not count"
-                )
-        return f"Tied to the outcomes: {'; '.join(parts)}." if parts else None
-    clear = [
-        c
-        for c in contrasts
-        if c.against != experiment.arms.holdout
-        and max(c.p_higher, 1 - c.p_higher) >= experiment.decision.probability
-    ]
-    if not clear:
-        return None
-    parts = []
-    for c in clear:
+    verdict: dict[str, Verdict],
+) -> list[str]:
+    """Versions rated clearly apart: does the higher-rated one also do better on the primary?"""
+    primary, threshold, parts = experiment.primary, experiment.decision.probability, []
+    for c in contrasts:
+        if c.against == experiment.arms.holdout or max(c.p_higher, 1 - c.p_higher) < threshold:
+            continue
         rated, other = (c.arm, c.against) if c.p_higher >= 0.5 else (c.against, c.arm)
         comparison = next(
             (
@@ -389,12 +389,11 @@ def _outcomes(
         )
         if comparison is None:
             continue
-        chance = (
-            comparison.p_a_better if comparison.version_a == rated else 1 - comparison.p_a_better
-        )
-        if chance >= experiment.decision.probability:
+        chance = comparison.p_a_better
+        chance = chance if comparison.version_a == rated else 1 - chance
+        if chance >= threshold:
             agree = "the answers agree with the outcomes"
-        elif chance <= 1 - experiment.decision.probability:
+        elif chance <= 1 - threshold:
             agree = "what customers say and what they do disagree"
         else:
             agree = "the outcomes do not yet separate the two"
@@ -403,6 +402,27 @@ def _outcomes(
             f"{primary.display} (chance it does better than {version_label(other)} on "
             f"{primary.display}: {percent(chance)}): {agree}"
         )
+    return parts
+
+
+def _outcomes(
+    experiment: Experiment,
+    survey: SurveyConfig,
+    contrasts: list[SurveyContrast],
+    reasons: list[ReasonShift],
+    decision: Decision,
+) -> str | None:
+    """A line tying the answers to what the campaign measured: the primary metric between the
+    same versions, each version's verdict, or the outcome the question was asked among."""
+    if any(n.metric == experiment.primary.name for n in decision.not_estimable):
+        return None
+    if survey.kind == "choice":
+        return _choice_outcomes(experiment, survey, reasons, decision)
+    verdict = {v.version: v.verdict for v in decision.verdicts}
+    if survey.asked == "everyone":
+        parts = _shift_outcomes(experiment, survey, contrasts, verdict)
+    else:
+        parts = _rating_outcomes(experiment, survey, contrasts, decision, verdict)
     return f"Tied to the outcomes: {'; '.join(parts)}." if parts else None
 
 
@@ -454,7 +474,7 @@ def survey_result(
         )
     outcomes = None
     if fitted is not None and reliable:
-        outcomes = _outcomes(experiment, survey, records, contrasts, reasons, decision)
+        outcomes = _outcomes(experiment, survey, contrasts, reasons, decision)
     return SurveyResult(
         name=survey.name,
         label=survey.display,

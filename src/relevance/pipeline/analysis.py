@@ -57,7 +57,8 @@ class Analysis:
         return self.fit.mean_draws()
 
     def save(self, folder: Path | str) -> None:
-        """Write results.json, the cells (CSV) and the posterior (NetCDF) into `folder`.
+        """Write results.json, the cells (CSV), the posterior (NetCDF) and, with surveys, the
+        survey answers per cell (``survey_answers.csv``) into `folder`.
 
         An empty `folder` ("", the notebook's default) writes nothing.
         """
@@ -103,9 +104,11 @@ def analyze(
     timer.seconds.update(result.seconds)
     with timer("decide"):
         decision = decide(experiment, lay, result.mean_draws(), result.diagnostics.reliable)
-    with timer("surveys"):
-        survey_fits = [fit_answers(experiment, lay, answers) for answers in surveys]
-        why = survey_results(experiment, cells, surveys, survey_fits, decision)
+    survey_fits, why = [], []
+    if surveys:
+        with timer("surveys"):
+            survey_fits = [fit_answers(experiment, lay, answers) for answers in surveys]
+            why = survey_results(experiment, cells, surveys, survey_fits, decision)
     run = run_info(experiment, profile, cells, timer.seconds)
     results = assemble(experiment, run, findings, diagnostics_summary(result), decision)
     results = results.model_copy(update={"surveys": why})
