@@ -5,6 +5,7 @@ check). Each sentence, note and tie to the outcomes, as a marketer reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -291,3 +292,42 @@ def test_nobody_answered(experiment: Experiment) -> None:
     found = result(experiment, "relevance", {"A": [0] * 5, "B": [0] * 5}, None)
     assert found.sentence == "Nobody answered the question on relevance."
     assert all(arm.shares[0].share == 0 for arm in found.arms)
+
+
+def test_one_version_reports_its_own_answers(tmp_path: Path) -> None:
+    metrics = [
+        {
+            "name": "purchase",
+            "kind": "binary",
+            "column": "purchased",
+            "primary": True,
+            "rope": 0.001,
+        }
+    ]
+    score = {**RATING, "levels": [-2, -1, 0, 1, 2], "label": "the offer"}
+    reason = {**REASON, "among": None}
+    experiment = load_experiment(
+        write_experiment(
+            tmp_path,
+            arms={"holdout": "holdout", "versions": ["A"]},
+            metrics=metrics,
+            surveys=[score, reason],
+        )
+    )
+    cells = campaign_cells(experiment, {"holdout": 1_000, "A": 4_000}, {"holdout": 0, "A": 0})
+    rated = survey_result(
+        experiment,
+        cells,
+        answers(experiment, "relevance", {"A": [10, 20, 40, 20, 10]}),
+        known_shares([[0.1, 0.2, 0.4, 0.2, 0.1]], 2_000),
+        decision(),
+    )
+    assert rated.sentence == "Mean answer of customers on the offer for Version A: 0.0 on −2 to 2."
+    chosen = survey_result(
+        experiment,
+        cells,
+        answers(experiment, "reason", {"A": [20, 50, 30]}),
+        known_shares([[0.2, 0.5, 0.3]], 2_000),
+        decision(),
+    )
+    assert chosen.sentence == "Version A's unsubscribers most often say 'not relevant to me' (50%)."

@@ -52,17 +52,24 @@ def _possessive(arm: str, experiment: Experiment) -> str:
     return "the holdout's" if arm == experiment.arms.holdout else f"{version_label(arm)}'s"
 
 
+def _rating(value: float, decimals: int = 1) -> str:
+    """A mean rating as people write it: '3.6', '−0.4', never '-0.0'."""
+    text = f"{value:.{decimals}f}"
+    return "0." + "0" * decimals if float(text) == 0 else text.replace("-", "−")
+
+
 def _pair(a: float, b: float) -> tuple[str, str]:
     """Two mean ratings to one decimal, or two when one decimal would show them equal."""
-    if f"{a:.1f}" != f"{b:.1f}":
-        return f"{a:.1f}", f"{b:.1f}"
-    return f"{a:.2f}", f"{b:.2f}"
+    if _rating(a) != _rating(b):
+        return _rating(a), _rating(b)
+    return _rating(a, 2), _rating(b, 2)
 
 
 def _scale(survey: SurveyConfig) -> str:
     """'of 5' for a rating from 1 to 5, 'on 0 to 10' for any other range."""
     levels = sorted(survey.levels or (1,))
-    return f"of {levels[-1]}" if levels[0] == 1 else f"on {levels[0]} to {levels[-1]}"
+    low, high = (str(level).replace("-", "−") for level in (levels[0], levels[-1]))
+    return f"of {high}" if levels[0] == 1 else f"on {low} to {high}"
 
 
 def _higher(survey: SurveyConfig) -> str:
@@ -222,7 +229,7 @@ def _rating_sentence(
         for c in contrasts:
             if c.against != experiment.arms.holdout or c.verdict is None:
                 continue
-            shown = f"{mean[c.arm]:.2f} vs {mean[c.against]:.2f}"
+            shown = f"{_rating(mean[c.arm], 2)} vs {_rating(mean[c.against], 2)}"
             band = f"{number(survey.practically_nothing)} points"
             if c.verdict is Verdict.IRRELEVANT:
                 detail = f"{shown} {scale}, within ±{band}"
@@ -242,8 +249,8 @@ def _rating_sentence(
         if len(experiment.arms.versions) == 1 and versions:
             only = versions[0]
             return (
-                f"{who[:1].upper()}{who[1:]} rate {version_label(only)} {mean[only]:.1f} {scale} "
-                f"on {survey.display}."
+                f"Mean answer of {who} on {survey.display} for {version_label(only)}: "
+                f"{_rating(mean[only])} {scale}."
             )
         return _too_few(experiment, survey, records)
     top = max(versions, key=lambda v: mean[v])
@@ -280,6 +287,14 @@ def _choice_sentence(
 ) -> str:
     """One sentence: which answers one arm's respondents give more or less often than another's."""
     pairs = list(dict.fromkeys((r.arm, r.against) for r in reasons))
+    only = [r for r in records if r.enough]
+    if not pairs and len(experiment.arms.versions) == 1 and len(only) == 1:
+        top = max(only[0].shares, key=lambda s: s.share)
+        return (
+            f"{_possessive(only[0].arm, experiment)[:1].upper()}"
+            f"{_possessive(only[0].arm, experiment)[1:]} {_who(survey)} most often say "
+            f"'{top.label}' ({percent_share(top.share)})."
+        )
     if not pairs:
         return _too_few(experiment, survey, records)
     who = _who(survey)
