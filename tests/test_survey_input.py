@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from test_bad_input import experiment, good_rows, run_in_process
+from test_bad_input import experiment, good_rows, run_in_process, set_value
 
 RATING = {"name": "relevance", "kind": "rating", "levels": [1, 2, 3, 4, 5]}
 REASON = {
@@ -80,14 +80,6 @@ def rating_file(values: list[object]) -> Callable[[Path], Path]:
     return build
 
 
-def set_at(row: int, column: str, value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    def change(frame: pd.DataFrame) -> pd.DataFrame:
-        frame.loc[row - 1, column] = value
-        return frame
-
-    return change
-
-
 def append(rows: list[dict[str, object]]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     return lambda frame: pd.concat([frame, pd.DataFrame(rows)], ignore_index=True)
 
@@ -102,7 +94,7 @@ class Case:
 ERRORS = [
     Case(
         "rating-out-of-range",
-        with_rating(set_at(4, "rating", "6")),
+        with_rating(set_value(4, "rating", "6")),
         ("'relevance'", "1 answer is not one of the levels 1 to 5", "row 4", "'6'", "Fix:"),
     ),
     Case(
@@ -117,7 +109,7 @@ ERRORS = [
     ),
     Case(
         "unknown-reason",
-        with_reasons(set_at(7, "answer", "price")),
+        with_reasons(set_value(7, "answer", "price")),
         ("answers.csv", "not one of the choices (too_many, not_relevant)", "row 7", "'price'"),
     ),
     Case(

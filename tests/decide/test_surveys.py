@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from conftest import write_experiment
-from handmade import handmade_results
+from handmade import UNSUBSCRIBE, handmade_results
+from minimal_results import PURCHASE
 from relevance.config import Experiment, load_experiment
 from relevance.decide.decision import Decision
 from relevance.decide.surveys import survey_result
@@ -80,25 +81,7 @@ def known_shares(shares: list[list[float]], precision: float, seed: int = 1) -> 
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory: pytest.TempPathFactory) -> Experiment:
     folder = tmp_path_factory.mktemp("surveys")
-    metrics = [
-        {
-            "name": "purchase",
-            "label": "purchases",
-            "kind": "binary",
-            "column": "purchased",
-            "primary": True,
-            "rope": 0.001,
-        },
-        {
-            "name": "unsubscribe",
-            "label": "unsubscribes",
-            "kind": "binary",
-            "column": "unsubscribed",
-            "direction": "decrease",
-            "guardrail": True,
-            "rope": 0.002,
-        },
-    ]
+    metrics = [PURCHASE, {**UNSUBSCRIBE, "value": None}]
     return load_experiment(
         write_experiment(folder, metrics=metrics, surveys=[RATING, FEELING, REASON])
     )
@@ -295,15 +278,7 @@ def test_nobody_answered(experiment: Experiment) -> None:
 
 
 def test_one_version_reports_its_own_answers(tmp_path: Path) -> None:
-    metrics = [
-        {
-            "name": "purchase",
-            "kind": "binary",
-            "column": "purchased",
-            "primary": True,
-            "rope": 0.001,
-        }
-    ]
+    metrics = [PURCHASE]
     score = {**RATING, "levels": [-2, -1, 0, 1, 2], "label": "the offer"}
     reason = {**REASON, "among": None}
     experiment = load_experiment(

@@ -34,15 +34,20 @@ class Fit:
 
     def parameter_draws(self) -> dict[str, np.ndarray]:
         """Every sampled vector as (sample, dim), chains concatenated."""
-        result = {}
-        for name, values in self.posterior.posterior.data_vars.items():
-            array = np.asarray(values.values)
-            result[str(name)] = array.reshape(array.shape[0] * array.shape[1], -1)
-        return result
+        return flat_draws(self.posterior)
 
     def mean_draws(self) -> dict[str, np.ndarray]:
         """Expected outcome per recipient per metric: (sample, arm, combination)."""
         return cell_means(self.design, self.parameter_draws())
+
+
+def flat_draws(posterior: xr.DataTree) -> dict[str, np.ndarray]:
+    """Every sampled vector of a posterior as (sample, dim), chains concatenated."""
+    result = {}
+    for name, values in posterior.posterior.data_vars.items():
+        array = np.asarray(values.values)
+        result[str(name)] = array.reshape(array.shape[0] * array.shape[1], -1)
+    return result
 
 
 RETRY_TARGET_ACCEPT = 0.99

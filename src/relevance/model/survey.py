@@ -40,7 +40,7 @@ from relevance.io.surveys import SurveyCells
 from relevance.model.compile import compiled_once
 from relevance.model.design import _rate_columns
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
-from relevance.model.fit import sample_until_judged
+from relevance.model.fit import flat_draws, sample_until_judged
 from relevance.model.layout import Layout
 
 TINY = 1e-300
@@ -257,21 +257,13 @@ class SurveyFit:
 
     def parameter_draws(self) -> dict[str, np.ndarray]:
         """Every sampled vector as (sample, dim), chains concatenated."""
-        return _flat(self.posterior)
+        return flat_draws(self.posterior)
 
     def shares(self) -> np.ndarray:
         """Each asked arm's answer shares over the population: (sample, arm, answer)."""
         return population_shares(
-            self.design, answer_probabilities(self.design, _flat(self.posterior))
+            self.design, answer_probabilities(self.design, flat_draws(self.posterior))
         )
-
-
-def _flat(posterior: xr.DataTree) -> dict[str, np.ndarray]:
-    result = {}
-    for name, values in posterior.posterior.data_vars.items():
-        array = np.asarray(values.values)
-        result[str(name)] = array.reshape(array.shape[0] * array.shape[1], -1)
-    return result
 
 
 def diagnose_survey(
@@ -279,7 +271,7 @@ def diagnose_survey(
 ) -> Diagnostics:
     """Convergence judged on what the report states: every arm's answer shares."""
     chains = posterior.posterior.sizes["chain"]
-    shares = population_shares(d, answer_probabilities(d, _flat(posterior)))
+    shares = population_shares(d, answer_probabilities(d, flat_draws(posterior)))
     quantities = xr.Dataset(
         {
             "survey_shares": xr.DataArray(
