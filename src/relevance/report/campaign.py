@@ -52,6 +52,11 @@ GLOSSARY = {
     "minus the cost of sending and the value of customers who unsubscribed.",
     "Targeting": "Sending a version only to the segments where it pays, and nothing to the "
     "others; its value is estimated from the same data as everything else.",
+    "Why (survey answers)": "What customers said when asked, beside what they did. Shares are "
+    "estimated for the campaign's mix of customers (those who answer are rarely a mirror of "
+    "everyone); a version with too few answers is shown but not compared. A question asked of "
+    "everyone, the holdout included, gets the same four verdicts against sending nothing, with "
+    "its own band of practically nothing in rating points.",
 }
 
 
