@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relevance.config import MetricConfig
 
-SCHEMA_VERSION = "1.2"  # 1.2: surveys (the why)
+SCHEMA_VERSION = "1.1"
 PER = 1000
 """Effects are shown per 1,000 recipients; results store them per recipient."""
 

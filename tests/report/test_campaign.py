@@ -461,7 +461,7 @@ def test_glossary_defines_every_term(report: CampaignReport) -> None:
     glossary = str(report.glossary())
     terms = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", glossary)
     assert [term for term, _ in terms] == [html.escape(k) for k in GLOSSARY]
-    assert glossary.count("<dd>") == len(GLOSSARY) == 12
+    assert glossary.count("<dd>") == len(GLOSSARY) == 13
     defined = {html.unescape(term): html.unescape(text) for term, text in terms}
     for verdict in ("Beats sending nothing", "Irrelevant", "Harmful", "Inconclusive"):
         assert defined[verdict]
