@@ -31,7 +31,7 @@ from relevance.io.outputs import (
     staged_folder,
     write_text_atomic,
 )
-from relevance.pipeline.checking import Timer, check_data, discard_handed, hand_over
+from relevance.pipeline.checking import Timer, check_everything, discard_handed, hand_over
 from relevance.report.html import render_html
 from relevance.resources import notebooks_folder
 from relevance.results import Results
@@ -232,7 +232,7 @@ def run_experiment(
     target = inside(out_dir, loaded.name)
     check_replaceable(target)
     timer = Timer()
-    cells, findings = check_data(loaded, timer)
+    cells, surveys, findings = check_everything(loaded, timer)
     stop_on_errors(loaded, findings)
     if first_compile():
         surveys = " (and 30-60 s per survey question)" if loaded.surveys else ""
@@ -241,7 +241,7 @@ def run_experiment(
             "once per machine (later runs load it in a second)"
         )
     step(f"experiment {loaded.name} is valid; running the report notebook")
-    hand_over(loaded, cells, findings, timer.seconds)
+    hand_over(loaded, cells, findings, timer.seconds, surveys)
     try:
         seconds = run_notebook(
             notebook or notebook_path("campaign_report"),
