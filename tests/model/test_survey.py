@@ -146,3 +146,70 @@ def test_answers_are_placed_on_the_campaign_grid_and_weighted_by_its_population(
         "survey_scale": np.ones((1, 1)),
     }
     assert answer_probabilities(design, draws).shape == (1, 1, 2, 2)
+
+
+def segmented(arms: tuple[str, ...], segments: int) -> Layout:
+    """A campaign grid with `segments` columns of three levels each."""
+    import itertools
+
+    names = tuple(f"s{i}" for i in range(segments))
+    combos = list(itertools.product(("x", "y", "z"), repeat=segments))
+    grid = pd.DataFrame(combos, columns=list(names)) if segments else pd.DataFrame(index=[0])
+    grid["weight"] = 1.0 / len(grid)
+    levels = {name: ("x", "y", "z") for name in names}
+    index = {name: grid[name].map({"x": 0, "y": 1, "z": 2}).to_numpy() for name in names}
+    n = np.ones((len(arms), len(grid)), dtype=np.int64)
+    return Layout(arms, names, grid, levels, index, n, {})
+
+
+@pytest.mark.parametrize("kind", ["rating", "choice"])
+def test_one_compiled_survey_model_serves_questions_of_every_structure(kind: str) -> None:
+    """Compiled once per kind (two asked arms, one segment column, five answers), the
+    callbacks give every other question (more or fewer answers and arms, one arm, no or two
+    segment columns, other priors) exactly the log-density and gradient of its own model."""
+    from c_calls import call_logp
+    from relevance.model.compile import compile_model
+    from relevance.model.survey import build_survey_model
+
+    def designed(
+        answers: int, arms: tuple[str, ...], segments: int, priors: PriorConfig | None = None
+    ) -> object:
+        rng = np.random.default_rng(answers * 100 + len(arms) * 10 + segments)
+        lay = segmented(("holdout", *arms), segments)
+        keys = pd.DataFrame({"arm": arms})
+        if segments:
+            keys = keys.merge(lay.grid[list(lay.segments)], how="cross")
+        if kind == "rating":
+            survey = SurveyConfig(
+                name="q", kind="rating", column="x", levels=list(range(1, answers + 1))
+            )
+        else:
+            codes = {f"c{k}": f"c{k}" for k in range(answers)}
+            survey = SurveyConfig(name="q", kind="choice", column="x", choices=codes)
+        counts = rng.integers(0, 40, size=(len(keys), answers))
+        cells_ = SurveyCells(survey, keys, counts, lay.segments, "test", "")
+        return survey_design(cells_, lay, arms, priors or PriorConfig())
+
+    first = designed(5, ("A", "B"), 1)
+    compiled = compile_model(build_survey_model(kind, first.data()))  # type: ignore[attr-defined]
+    others = [
+        designed(3, ("A", "B", "C"), 2),
+        designed(7, ("A",), 0),
+        designed(2, ("A", "B"), 1, PriorConfig(effect_sd=1.5, segment_sd=0.2, intercept_sd=3)),
+    ]
+    rng = np.random.default_rng(3)
+    for d in [first, *others]:
+        assert d.signature() == first.signature()  # type: ignore[attr-defined]
+        model = build_survey_model(kind, d.data())  # type: ignore[attr-defined]
+        data = d.data()  # type: ignore[attr-defined]
+        x = rng.normal(scale=0.3, size=compiled.ndim(data))
+        code, value, gradient = call_logp(compiled, data, x)
+        start_point = model.initial_point()
+        point, start = {}, 0
+        for v in model.value_vars:
+            shape = start_point[v.name].shape
+            point[v.name] = x[start : start + int(np.prod(shape))].reshape(shape)
+            start += int(np.prod(shape))
+        assert code == 0 and start == len(x)
+        assert value == pytest.approx(float(model.compile_logp()(point)), rel=1e-10)
+        np.testing.assert_allclose(gradient, model.compile_dlogp()(point), rtol=1e-8, atol=1e-10)

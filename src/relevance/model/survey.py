@@ -12,8 +12,10 @@ respondents.
 - Choice (K answers): multinomial logit; each arm has a level per answer (the first answer the
   reference), the others centred on the first arm's, and each answer its segment deviations.
 
-Compiled once per shape through :func:`relevance.model.compile.compiled_once` and sampled by
-:func:`relevance.model.fit.sample_until_judged`, like the campaign model.
+Like the campaign model, every size and prior scale is data: one graph per kind is compiled
+once (:func:`relevance.model.compile.compiled_once`, its Numba code and C wrappers cached on
+disk) and serves every question of every campaign; it is sampled by
+:func:`relevance.model.fit.sample_until_judged`.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from relevance.model.design import _rate_columns
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
 from relevance.model.fit import flat_draws, sample_until_judged
 from relevance.model.layout import Layout
+
+SURVEY_PRIORS = ("intercept_sd", "effect_sd", "segment_sd")
+"""Prior scales the survey models read as data."""
 
 TINY = 1e-300
 """Added to answer probabilities before the log, so an answer nobody gave (count 0) whose
@@ -75,20 +80,25 @@ class SurveyDesign:
         return self.layout.arms
 
     def signature(self) -> str:
-        """What the compiled graph depends on: kind, answers, arms, shapes and priors."""
+        """What the compiled graph depends on: the kind, and the data arrays' names, ranks and
+        dtypes, never their sizes or values (:func:`build_survey_model` reads every size and
+        prior scale from the data). Every question of a kind shares one compiled model,
+        whatever its answers, arms, segment levels and priors."""
         dims = (
             "survey",
             self.kind,
-            self.answers,
-            len(self.arms),
-            tuple((name, value.shape, value.dtype.str) for name, value in self.data().items()),
-            self.priors.model_dump_json(),
+            tuple((name, value.ndim, value.dtype.str) for name, value in self.data().items()),
         )
         return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
 
     def data(self) -> dict[str, np.ndarray]:
-        """Values of every ``pm.Data`` container."""
+        """Values of every ``pm.Data`` container: sizes and prior scales are data too."""
         return {
+            "survey_n_arms": np.array(len(self.arms), dtype=np.int64),
+            **{
+                f"survey_prior_{name}": np.array(getattr(self.priors, name), dtype=np.float64)
+                for name in SURVEY_PRIORS
+            },
             "survey_x": self.x,
             "survey_fixed_sd": self.fixed_sd,
             "survey_scale_map": self.scale_map,
@@ -145,37 +155,45 @@ def survey_design(
     )
 
 
-def _segment_effect(d: SurveyDesign, data: dict[str, pt.TensorVariable], answers: int) -> object:
-    """Segment contrasts times their coefficients: (rows,) for one answer column, else
-    (rows, answers); the deviations of arms after the first share a learned scale."""
-    shape = d.x.shape[1] if answers == 1 else (d.x.shape[1], answers)
-    raw = pm.Normal("survey_raw", 0.0, 1.0, shape=shape)
-    scales = pm.HalfNormal("survey_scale", d.priors.segment_sd, shape=d.scale_map.shape[1])
+def _segment_effect(data: dict[str, pt.TensorVariable], columns: object) -> object:
+    """Segment contrasts times their coefficients, (rows, columns): one column for a rating,
+    one per answer beyond the first for a choice; the deviations of arms after the first
+    share a learned scale. Present, with size 0, when the campaign has no segments."""
+    raw = pm.Normal("survey_raw", 0.0, 1.0, shape=(data["survey_x"].shape[1], columns))
+    scales = pm.HalfNormal(
+        "survey_scale",
+        data["survey_prior_segment_sd"],
+        shape=(data["survey_scale_map"].shape[1],),
+    )
     sd = data["survey_fixed_sd"] + pt.dot(data["survey_scale_map"], scales)
-    return pt.dot(data["survey_x"], raw * (sd if answers == 1 else sd[:, None]))
+    return pt.dot(data["survey_x"], raw * sd[:, None])
 
 
-def build_survey_model(d: SurveyDesign) -> pm.Model:
-    """The PyMC model of one question (see the module's docstring)."""
-    n_arms, answers = len(d.arms), d.answers
+def build_survey_model(kind: str, data_values: dict[str, np.ndarray]) -> pm.Model:
+    """The PyMC model of one question of `kind` (see the module's docstring).
+
+    Every size (answers, arms, segment coefficients and scales) and every prior scale is read
+    from the data, never written into the graph, and every part is present even when empty
+    (one arm, no segments): one graph per kind serves every question of every campaign.
+    """
     with pm.Model() as model:
-        data = {name: pm.Data(name, value) for name, value in d.data().items()}
-        counts = data["survey_counts"]
-        if d.kind == "rating":
-            levels = pt.zeros(1)
-            if n_arms > 1:
-                shifts = pm.Normal("survey_arms", 0.0, d.priors.effect_sd, shape=n_arms - 1)
-                levels = pt.concatenate([pt.zeros(1), shifts])
-            eta = levels[data["survey_arm_index"]]
-            if d.x.shape[1]:
-                eta = eta + _segment_effect(d, data, 1)
+        data = {name: pm.Data(name, value) for name, value in data_values.items()}
+        counts, n_arms = data["survey_counts"], data["survey_n_arms"]
+        n_answers = counts.shape[1]
+        if kind == "rating":
+            shifts = pm.Normal(
+                "survey_arms", 0.0, data["survey_prior_effect_sd"], shape=(n_arms - 1,)
+            )
+            levels = pt.concatenate([pt.zeros(1), shifts])
+            eta = levels[data["survey_arm_index"]] + _segment_effect(data, 1)[:, 0]
+            n_cuts = n_answers - 1
             cuts = pm.Normal(
                 "survey_cutpoints",
                 0.0,
-                d.priors.intercept_sd,
-                shape=answers - 1,
+                data["survey_prior_intercept_sd"],
+                shape=(n_cuts,),
                 transform=ordered,
-                initval=np.linspace(-1.0, 1.0, answers - 1),
+                initval=pt.arange(n_cuts, dtype="float64") - (n_cuts - 1) / 2.0,
             )
             below = pm.math.sigmoid(cuts[None, :] - eta[:, None])
             edge = pt.zeros_like(below[:, :1])
@@ -183,19 +201,17 @@ def build_survey_model(d: SurveyDesign) -> pm.Model:
             probability = cumulative[:, 1:] - cumulative[:, :-1]
             pm.Potential("survey_loglik", pt.sum(counts * pt.log(probability + TINY)))
         else:
-            reference = pm.Normal("survey_reference", 0.0, d.priors.intercept_sd, shape=answers - 1)
-            levels = reference[None, :]
-            if n_arms > 1:
-                others = pm.Normal(
-                    "survey_arms",
-                    mu=reference[None, :],
-                    sigma=d.priors.effect_sd,
-                    shape=(n_arms - 1, answers - 1),
-                )
-                levels = pt.concatenate([levels, others], axis=0)
-            eta = levels[data["survey_arm_index"]]
-            if d.x.shape[1]:
-                eta = eta + _segment_effect(d, data, answers - 1)
+            reference = pm.Normal(
+                "survey_reference", 0.0, data["survey_prior_intercept_sd"], shape=(n_answers - 1,)
+            )
+            others = pm.Normal(
+                "survey_arms",
+                mu=reference[None, :],
+                sigma=data["survey_prior_effect_sd"],
+                shape=(n_arms - 1, n_answers - 1),
+            )
+            levels = pt.concatenate([reference[None, :], others], axis=0)
+            eta = levels[data["survey_arm_index"]] + _segment_effect(data, n_answers - 1)
             logits = pt.concatenate([pt.zeros_like(eta[:, :1]), eta], axis=1)
             log_p = logits - pt.logsumexp(logits, axis=1, keepdims=True)
             pm.Potential("survey_loglik", pt.sum(counts * log_p))
@@ -289,9 +305,12 @@ def diagnose_survey(
 
 
 def fit_survey(d: SurveyDesign, sampler: SamplerConfig, thresholds: DiagnosticsConfig) -> SurveyFit:
-    """Compile (once per shape) and sample one question's model, with the campaign's rules."""
+    """Compile (once per kind, for every campaign) and sample one question's model, with the
+    campaign's rules."""
     started = time.perf_counter()
-    compiled, _ = compiled_once(f"survey-{d.signature()}", lambda: build_survey_model(d))
+    compiled, _ = compiled_once(
+        f"survey-{d.signature()}", lambda: build_survey_model(d.kind, d.data())
+    )
     model = compiled.nutpie_model(d.data())
     compile_seconds = time.perf_counter() - started
     posterior, diagnostics = sample_until_judged(
