@@ -235,3 +235,22 @@ def test_survey_from_a_sql_source_needs_a_query(tmp_path: Path) -> None:
     assert "give `sql` (a SELECT of respondent id and answer) instead of `path`" in " ".join(
         err.split()
     )
+
+
+def test_checked_answers_are_handed_to_the_notebook_and_a_rewritten_file_is_read_again(
+    tmp_path: Path,
+) -> None:
+    """`relevance run` hands its checked survey answers to the notebook's analysis; answers
+    rewritten in between are read again, never the stale ones."""
+    from relevance.config import load_experiment
+    from relevance.pipeline.checking import check_everything, discard_handed, hand_over
+
+    experiment_ = load_experiment(with_reasons(lambda f: f)(tmp_path))
+    cells, surveys, findings = check_everything(experiment_)
+    hand_over(experiment_, cells, findings, {"aggregate": 1.0}, surveys)
+    assert check_everything(experiment_)[1][0] is surveys[0]  # taken, not read again
+    hand_over(experiment_, cells, findings, {"aggregate": 1.0}, surveys)
+    answers(150).to_csv(tmp_path / "answers.csv", index=False)  # rewritten: fewer answers
+    again = check_everything(experiment_)[1]
+    discard_handed()
+    assert again[0].counts.sum() == 150 and surveys[0].counts.sum() == 300

@@ -195,6 +195,7 @@ def test_one_compiled_survey_model_serves_questions_of_every_structure(kind: str
     others = [
         designed(3, ("A", "B", "C"), 2),
         designed(7, ("A",), 0),
+        designed(4, ("A",), 2),  # one arm: segment coefficients, but no learned scale
         designed(2, ("A", "B"), 1, PriorConfig(effect_sd=1.5, segment_sd=0.2, intercept_sd=3)),
     ]
     rng = np.random.default_rng(3)
@@ -213,3 +214,8 @@ def test_one_compiled_survey_model_serves_questions_of_every_structure(kind: str
         assert code == 0 and start == len(x)
         assert value == pytest.approx(float(model.compile_logp()(point)), rel=1e-10)
         np.testing.assert_allclose(gradient, model.compile_dlogp()(point), rtol=1e-8, atol=1e-10)
+        # The draws nutpie returns leave out empty parameters; the answers are still read.
+        kept, _, shapes = compiled.nutpie_model(data).shape_info
+        draws = {name: np.zeros((2, int(np.prod(s)))) for name, s in zip(kept, shapes, strict=True)}
+        probability = answer_probabilities(d, draws)  # type: ignore[arg-type]
+        np.testing.assert_allclose(probability.sum(axis=3), 1.0)

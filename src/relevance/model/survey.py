@@ -225,14 +225,17 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def answer_probabilities(d: SurveyDesign, draws: dict[str, np.ndarray]) -> np.ndarray:
     """P(each answer) per draw, arm and combination: (sample, arm, combination, answer).
 
-    ``draws`` are the flattened posterior draws (sample, dim) of every sampled vector.
+    ``draws`` are the flattened posterior draws (sample, dim) of every sampled vector; empty
+    ones (no segments, no learned scale, one arm) are not among them.
     """
     n_arms, answers, n_combos = len(d.arms), d.answers, len(d.layout.grid)
     samples = next(iter(draws.values())).shape[0]
     columns = 1 if d.kind == "rating" else answers - 1
     effect = np.zeros((samples, d.x.shape[0], columns))
-    if "survey_raw" in draws:
-        sd = d.fixed_sd[None, :] + draws["survey_scale"] @ d.scale_map.T  # (sample, params)
+    if d.x.shape[1]:
+        sd = np.broadcast_to(d.fixed_sd[None, :], (samples, d.x.shape[1]))  # (sample, params)
+        if d.scale_map.shape[1]:
+            sd = sd + draws["survey_scale"] @ d.scale_map.T
         raw = draws["survey_raw"].reshape(samples, d.x.shape[1], columns)
         effect = np.einsum("rp,spc->src", d.x, raw * sd[:, :, None])
     if d.kind == "rating":
