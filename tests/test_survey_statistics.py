@@ -127,7 +127,7 @@ def test_demo_survey_recovery_across_seeds() -> None:
     print(
         f"\nsurvey recovery: {len(found) - len(misses)} of {len(found)} intervals cover the truth"
     )
-    for question in ("relevance", "feeling", "reason"):
+    for question in ("relevance", "feeling", "unsubscribe_reason"):
         for kind, test in (
             ("answer shares", lambda w: "mean" not in w and " - " not in w),
             ("mean ratings", lambda w: "mean" in w),
