@@ -2,7 +2,8 @@
 
 Prints a Markdown table (and writes it with --out). Every figure is a split or a ratio
 measured in one run of this script, from the seconds each report records in its
-results.json (aggregation, checks, compile, sampling) and the wall time of the command:
+results.json (aggregation, checks, compile, sampling, survey answers and their models) and
+the wall time of the command:
 
 - fixed cost of one report = wall time of `relevance run` minus aggregation, checks,
   compile and sampling (demo and Hillstrom, repeated runs in a warm cache);
@@ -33,7 +34,9 @@ import yaml
 from run import HILLSTROM, hillstrom_experiment  # the main benchmark's Hillstrom campaign
 
 ROOT = Path(__file__).resolve().parents[1]
-STATS = ("aggregate", "checks", "compile", "sample")
+STATS = ("aggregate", "checks", "compile", "sample", "survey answers", "surveys")
+"""Statistics steps a report records; the survey steps only where `surveys:` is configured
+(the demo's three questions: reading, and their models' compile and sampling)."""
 SHAPES = 5
 PER_SHAPE = 4
 
