@@ -15,6 +15,7 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -149,6 +150,9 @@ class CampaignSpec:
     contamination: float = 0.0
     amount_log_mean: float = math.log(60.0)
     amount_log_sd: float = 0.8
+    start_date: str | None = None  # always-on: ISO day of the first send; adds `send_date`
+    days: int = 1  # always-on: days the flow runs, recipients spread evenly (daily volume)
+    effect_half_life_days: float | None = None  # purchase and visit effects halve this often
     surveys: tuple[SimulatedQuestion, ...] = ()  # survey answers beside the outcomes
 
     def __post_init__(self) -> None:
@@ -176,6 +180,10 @@ class CampaignSpec:
             raise ValueError(f"contamination must be in [0, 1], got {self.contamination}")
         if self.emails_prior_7d_mean < 0 or self.amount_log_sd < 0:
             raise ValueError("emails_prior_7d_mean and amount_log_sd must be non-negative")
+        if self.days < 1 or (self.effect_half_life_days or 1.0) <= 0:
+            raise ValueError("days must be at least 1 and effect_half_life_days positive")
+        if self.start_date is not None:
+            date.fromisoformat(self.start_date)  # ValueError when not an ISO day
         stage_maps = {
             "stage_shares": self.stage_shares,
             "stage_purchase_logit": self.stage_purchase_logit,
@@ -214,6 +222,12 @@ class CampaignSpec:
                 return version
         raise ValueError(f"unknown version {name!r}; versions are {self.arm_names[1:]}")
 
+    def effect_scale(self, day: np.ndarray) -> np.ndarray:
+        """How much of the purchase and visit effects is left on each day (1 on day 0)."""
+        if self.effect_half_life_days is None:
+            return np.ones(np.shape(day))
+        return 0.5 ** (np.asarray(day, dtype=float) / self.effect_half_life_days)
+
     def to_json(self) -> str:
         """The spec as JSON, stored in the Parquet schema metadata for provenance."""
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -226,6 +240,8 @@ _PRESET_NAMES: Final[tuple[str, ...]] = (
     "null",
     "a_beats_b_neither_beats",
     "fatigue",
+    "always_on",
+    "always_on_constant",
     "survey_nonresponse",
 )
 
@@ -291,6 +307,11 @@ def preset(name: str, recipients: int, seed: int) -> CampaignSpec:
     - "a_beats_b_neither_beats": A has no effect, B lowers purchases (logit -0.35).
     - "fatigue": one version, "A", whose purchase uplift is positive for buckets 0 and 1
       and negative from bucket 2.
+    - "always_on": a welcome flow sent every day for 13 weeks from Monday 2 March 2026
+      (column `send_date`, recipients spread evenly over the days), 20% standing holdout, one
+      version "A" whose purchase effect (about +6 per 1,000 at first) halves every 8 weeks
+      (about +2 per 1,000 by the end).
+    - "always_on_constant": the same flow with an effect that never fades.
     - "survey_nonresponse": the demo, whose Version B recipients answer the relevance rating
       half as often as Version A's.
 
@@ -348,6 +369,18 @@ def preset(name: str, recipients: int, seed: int) -> CampaignSpec:
                 visit_logit=0.15,
             ),
         )
+    elif name in ("always_on", "always_on_constant"):
+        version = VersionEffect(
+            name="A", allocation=0.8, purchase_logit=0.2, unsubscribe_logit=0.1, visit_logit=0.1
+        )
+        return CampaignSpec(
+            recipients=recipients,
+            seed=seed,
+            versions=(version,),
+            start_date="2026-03-02",
+            days=91,
+            effect_half_life_days=56.0 if name == "always_on" else None,
+        )
     else:
         raise ValueError(f"unknown preset {name!r}; valid presets are {', '.join(_PRESET_NAMES)}")
     return CampaignSpec(recipients=recipients, seed=seed, versions=versions, surveys=surveys)
@@ -360,12 +393,13 @@ def _cell_index(stage_index: int, bucket_index: int) -> int:
     return stage_index * _N_BUCKETS + bucket_index
 
 
-def _treatment_tables(spec: CampaignSpec) -> dict[str, np.ndarray]:
+def _treatment_tables(spec: CampaignSpec, effect_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Mean outcome per recipient by treatment actually received and cell.
 
     Shape (1 + n_versions, 16): row 0 is "sent nothing", row k is version k; column is
     `stage_index * 4 + bucket_index`. Purchases, unsubscribes and visits are probabilities,
-    revenue is the expected spend per recipient.
+    revenue is the expected spend per recipient. `effect_scale` multiplies the versions'
+    purchase and visit effects (what is left of a fading effect on some day).
     """
     n_treatments = 1 + len(spec.versions)
     purchase_logit = np.empty((n_treatments, _N_CELLS))
@@ -387,9 +421,11 @@ def _treatment_tables(spec: CampaignSpec) -> dict[str, np.ndarray]:
             unsubscribe_logit[0, cell] = unsubscribe_base
             visit_logit[0, cell] = visit_base
             for row, version in enumerate(spec.versions, start=1):
-                purchase_logit[row, cell] = purchase_base + version.purchase_effect(stage, bucket)
+                purchase_logit[row, cell] = (
+                    purchase_base + version.purchase_effect(stage, bucket) * effect_scale
+                )
                 unsubscribe_logit[row, cell] = unsubscribe_base + version.unsubscribe_logit
-                visit_logit[row, cell] = visit_base + version.visit_logit
+                visit_logit[row, cell] = visit_base + version.visit_logit * effect_scale
     purchase = _sigmoid(purchase_logit)
     amount_mean = np.exp(
         spec.amount_log_mean
@@ -410,13 +446,13 @@ def _contamination_weights(spec: CampaignSpec) -> np.ndarray:
     return allocations / allocations.sum()
 
 
-def _assigned_arm_tables(spec: CampaignSpec) -> dict[str, np.ndarray]:
+def _assigned_arm_tables(spec: CampaignSpec, effect_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Mean outcome per recipient by assigned arm and cell (intention to treat).
 
     Shape (n_arms, 16) in `spec.arm_names` order. The holdout row mixes "sent nothing" with
     the versions by `contamination`; without contamination it is exactly "sent nothing".
     """
-    tables = _treatment_tables(spec)
+    tables = _treatment_tables(spec, effect_scale)
     if spec.contamination == 0.0:
         return tables
     weights = _contamination_weights(spec)
@@ -503,6 +539,12 @@ def generate(spec: CampaignSpec) -> pa.Table:
 
     cell = treatment.astype(np.int32) * _N_CELLS + stage * _N_BUCKETS + bucket
     tables = _treatment_tables(spec)
+    day = send_day(spec)
+    if spec.effect_half_life_days is not None:  # a fading effect: one table per day
+        size = tables["purchased"].size
+        daily = [_treatment_tables(spec, float(f)) for f in spec.effect_scale(np.arange(spec.days))]
+        tables = {m: np.stack([t[m] for t in daily]) for m in tables}
+        cell = day.astype(np.int64) * size + cell
     purchased = rng.random(n) < tables["purchased"].ravel()[cell]
     unsubscribed = rng.random(n) < tables["unsubscribed"].ravel()[cell]
     visited = rng.random(n) < tables["visited"].ravel()[cell]
@@ -526,12 +568,22 @@ def generate(spec: CampaignSpec) -> pa.Table:
         "unsubscribed": pa.array(unsubscribed.view(np.int8)),
         "visited": pa.array(visited.view(np.int8)),
     }
+    if spec.start_date is not None:
+        first = np.datetime64(spec.start_date, "D")
+        columns["send_date"] = pa.array(first + day.astype("timedelta64[D]"))
     outcomes = {"purchased": purchased, "unsubscribed": unsubscribed, "visited": visited}
     columns |= answer_columns(
         spec.surveys, spec.seed, spec.arm_names, LIFECYCLE_STAGES, arm, stage, outcomes
     )
     table = pa.table(columns)
     return table.replace_schema_metadata({SPEC_METADATA_KEY: spec.to_json().encode()})
+
+
+def send_day(spec: CampaignSpec) -> np.ndarray:
+    """The day (0, 1, ...) each recipient is sent: customer ids in order, spread evenly."""
+    return (np.arange(spec.recipients, dtype=np.int64) * spec.days // spec.recipients).astype(
+        np.int32
+    )
 
 
 def write_parquet(spec: CampaignSpec, path: Path) -> Path:
@@ -595,6 +647,12 @@ def true_effects(spec: CampaignSpec, table: pa.Table) -> pd.DataFrame:
         segments.append(("emails_prior_7d_bucket", bucket, weights))
 
     tables = _assigned_arm_tables(spec)
+    if spec.effect_half_life_days is not None:  # a fading effect: the days' average
+        days = np.bincount(send_day(spec), minlength=spec.days) / spec.recipients
+        daily = [
+            _assigned_arm_tables(spec, float(f)) for f in spec.effect_scale(np.arange(spec.days))
+        ]
+        tables = {m: sum(w * t[m] for w, t in zip(days, daily, strict=True)) for m in tables}
     rows: list[dict[str, object]] = []
     for version_row, version in enumerate(spec.versions, start=1):
         for metric in METRICS:
@@ -630,3 +688,28 @@ def true_effects(spec: CampaignSpec, table: pa.Table) -> pd.DataFrame:
             "version_mean",
         ],
     )
+
+
+def true_uplift_by_day(
+    spec: CampaignSpec, table: pa.Table, metric: str = "purchased"
+) -> pd.DataFrame:
+    """Exact overall uplift per version and send day (columns: version, day, uplift).
+
+    Each day's uplift averages the cells with the whole campaign's segment mix; a fading
+    effect shrinks from day to day, a constant one stays put.
+    """
+    counts = _cell_counts(table).astype(float)
+    weights = counts / counts.sum()
+    first = date.fromisoformat(spec.start_date) if spec.start_date else date(2026, 1, 1)
+    rows = []
+    for offset, scale in enumerate(spec.effect_scale(np.arange(spec.days))):
+        rates = _assigned_arm_tables(spec, float(scale))[metric]
+        for row, version in enumerate(spec.versions, start=1):
+            rows.append(
+                {
+                    "version": version.name,
+                    "day": first + timedelta(days=offset),
+                    "uplift": float(weights @ (rates[row] - rates[0])),
+                }
+            )
+    return pd.DataFrame(rows, columns=["version", "day", "uplift"])
