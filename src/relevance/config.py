@@ -66,6 +66,11 @@ class DataConfig(Strict):
     unit_id: str | None = Field("customer_id", description="column identifying a recipient")
     arm: str = Field("arm", description="column holding the arm label")
     sent: str | None = Field(None, description="optional 0/1 column: was the email sent")
+    date: str | None = Field(
+        None,
+        description="column with the day each recipient was sent (or would have been, for the "
+        "holdout): a date or timestamp; adds the timeline, drift and when to stop holding out",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> DataConfig:
@@ -74,6 +79,11 @@ class DataConfig(Strict):
             raise ValueError(
                 "give exactly one data source: `path` (rows), `cells` (pre-aggregated), "
                 f"`simulate` or `sql`; found {given or 'none'}"
+            )
+        if self.date is not None and (self.cells is not None or self.sql is not None):
+            raise ValueError(
+                "`date` needs one row per recipient in a file (`path`) or a simulated campaign; "
+                "cells and SQL sources have no send dates yet: remove `date` or export the rows"
             )
         return self
 
@@ -331,6 +341,25 @@ class SurveyConfig(Strict):
         return 0.1 if self.kind == "rating" else 0.02
 
 
+class MonitoringConfig(Strict):
+    """Always-on emails (`data.date`): looks over time, drift, when to stop holding out."""
+
+    every: Literal["day", "week"] = Field(
+        "day", description="how often the timeline looks: every day or every week of data"
+    )
+    drift: Literal["week", "month"] = Field(
+        "week", description="periods whose effects are compared (partially pooled over time)"
+    )
+    stop_loss: float | None = Field(
+        None,
+        ge=0,
+        description="expected loss of deciding now per 1,000 recipients below which the holdout "
+        "can stop: in money when values or costs are set, else in the primary metric (default: "
+        "a tenth of the primary's ROPE, in money times its value, or else a tenth of the cost "
+        "of sending 1,000 emails)",
+    )
+
+
 class Experiment(Strict):
     """A validated experiment: everything the analysis needs, nothing it does not know."""
 
@@ -357,6 +386,9 @@ class Experiment(Strict):
     )
     surveys: list[SurveyConfig] = Field(
         default_factory=list, description="survey questions answered by some customers"
+    )
+    monitoring: MonitoringConfig | None = Field(
+        None, description="looks, drift periods and the stop threshold; needs `data.date`"
     )
     decision: DecisionConfig = DecisionConfig()
     sampler: SamplerConfig = SamplerConfig()
@@ -401,6 +433,10 @@ class Experiment(Strict):
         if len(set(self.segments)) != len(self.segments):
             raise ValueError(f"segment columns must be distinct; got {self.segments}")
         self._surveys_consistent()
+        if self.monitoring is not None and self.data.date is None:
+            raise ValueError(
+                "`monitoring` needs `data.date`, the column with each recipient's send day"
+            )
         return self
 
     def _surveys_consistent(self) -> None:
@@ -434,6 +470,13 @@ class Experiment(Strict):
                     f"{where}: answers are joined by recipient id; set `data.unit_id` or "
                     "the survey's `unit_id`"
                 )
+
+    @property
+    def watched(self) -> MonitoringConfig | None:
+        """How an always-on campaign is monitored (None without `data.date`)."""
+        if self.data.date is None:
+            return None
+        return self.monitoring or MonitoringConfig()
 
     @property
     def primary(self) -> MetricConfig:

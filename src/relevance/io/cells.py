@@ -179,6 +179,7 @@ class Cells:
     segments: tuple[str, ...]
     metrics: tuple[MetricConfig, ...]
     caps: tuple[AmountCap, ...] = ()  # revenue amounts counted at a cap (extreme values)
+    by_day: Cells | None = None  # the same statistics per arm x send day (`data.date`)
 
     @property
     def recipients(self) -> int:

@@ -107,6 +107,8 @@ def columns_in_use(
         used.append((unit, "data.unit_id"))
     if data.sent:
         used.append((data.sent, "data.sent"))
+    if data.date:
+        used.append((data.date, "data.date"))
     used += [(s, f"segments[{i}]") for i, s in enumerate(experiment.segments)]
     used += [(m.column, f"metrics[{i}].column") for i, m in enumerate(experiment.metrics)]
     return used

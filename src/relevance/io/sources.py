@@ -6,6 +6,7 @@ inputs so that batch runs can skip experiments whose data did not change.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import os
@@ -16,6 +17,7 @@ from relevance.errors import DataError
 from relevance.io import simulate
 from relevance.io.cells import Cells
 from relevance.io.files import aggregate_file, read_cells_file
+from relevance.io.periods import day_cells
 
 
 def cache_dir() -> Path:
@@ -77,9 +79,12 @@ def load_cells(experiment: Experiment) -> Cells:
     """Aggregate the experiment's data into cells (DuckDB; rows never enter pandas)."""
     path = rows_path(experiment)
     if path is not None:
-        return Cells.for_experiment(
+        cells = Cells.for_experiment(
             experiment, *aggregate_file(experiment, path, experiment.data.format)
         )
+        if experiment.data.date is not None:  # always-on: the same cells per send day
+            cells = dataclasses.replace(cells, by_day=day_cells(experiment, path, cells.caps))
+        return cells
     if experiment.data.cells is not None:
         cells_path = experiment.resolve(experiment.data.cells)
         if not cells_path.exists():

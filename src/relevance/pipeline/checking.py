@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from relevance.checks.dates import date_checks
 from relevance.checks.rows import row_checks
 from relevance.checks.suite import by_severity, run_checks
 from relevance.checks.surveys import survey_findings
@@ -65,7 +66,10 @@ def check_everything(
         cells = bucket_cells(experiment, load_cells(experiment))
     with timer("checks"):
         path = rows_path(experiment)
-        findings = run_checks(experiment, cells, row_checks(experiment, path) if path else None)
+        extra = row_checks(experiment, path) if path else None
+        if path and experiment.data.date:  # always-on: send dates readable, none in the future
+            extra = [*(extra or []), *date_checks(experiment, cells, path)]
+        findings = run_checks(experiment, cells, extra)
     surveys: list[SurveyCells] = []
     if experiment.surveys:
         with timer("survey answers"):
