@@ -9,6 +9,7 @@ from statistics import NormalDist
 import numpy as np
 
 from relevance.config import Experiment, MetricConfig
+from relevance.decide.evidence import evidence_phrase, recipients_to_verdict, uplift_evidence
 from relevance.decide.uplift import OVERALL, direction
 from relevance.errors import brief
 from relevance.language import (
@@ -122,6 +123,14 @@ def version_verdicts(
         sentence = reasons[0]
         if harmed and main.verdict is not Verdict.HARMFUL:
             sentence = f"{version_label(version)} is harmful. " + " ".join(reasons)
+        watched = experiment.data.date is not None  # read every day: look-safe evidence too
+        count = len(lay.versions)
+        if watched and verdict is Verdict.BEATS:
+            ratio, needed = uplift_evidence(primary, main, experiment.decision.probability, count)
+            if ratio < needed:
+                verdict = Verdict.INCONCLUSIVE
+                reasons.append(evidence_phrase(ratio, needed))
+                sentence = f"{sentence} {reasons[-1]}"
         misfit = model_misfit(primary, checks, currency)
         if misfit:
             verdict = Verdict.INCONCLUSIVE
@@ -130,7 +139,15 @@ def version_verdicts(
         extra = None
         if verdict is Verdict.INCONCLUSIVE and not misfit:
             current = int(lay.n[[0, index]].sum())
-            extra = extra_recipients_needed(main, primary, current, experiment.decision.probability)
+            extra = (
+                recipients_to_verdict(
+                    primary, main, current, experiment.decision.probability, count
+                )
+                if watched
+                else extra_recipients_needed(
+                    main, primary, current, experiment.decision.probability
+                )
+            )
             sentence = f"{sentence} {recipients_phrase(extra)}"
         verdicts.append(
             VersionVerdict(
