@@ -234,6 +234,71 @@ class Totals(Record):
     sentences: list[str]
 
 
+class Look(Record):
+    """One look of an always-on campaign: every recipient sent up to `day`, and what the
+    verdict rule said then. Uplift of the primary metric per recipient; the last look is the
+    report itself (`full_model`), earlier ones a normal approximation (decide/looks.py)."""
+
+    day: date
+    version: str
+    recipients: int  # all arms, every recipient sent so far
+    uplift_mean: float | None  # None where the data could not measure it yet
+    uplift_low: float | None
+    uplift_high: float | None
+    p_better_beyond_rope: float | None
+    evidence: float | None  # likelihood ratio "it helps" vs "it does nothing" (look-safe rule)
+    verdict: Verdict
+    full_model: bool = False
+
+
+class DriftPeriod(Record):
+    """A version's uplift of the primary metric in one week or month (per recipient),
+    partially pooled with its neighbours (a random walk over periods)."""
+
+    start: date
+    recipients: int
+    uplift_mean: float
+    uplift_low: float
+    uplift_high: float
+
+
+class DriftCurve(Record):
+    """A version's effect period by period, and whether the latest is credibly below the first."""
+
+    version: str
+    periods: list[DriftPeriod]
+    p_latest_below_first: float
+    sentence: str
+
+
+class HoldoutStop(Record):
+    """Can the standing holdout stop? The expected loss of deciding now, per 1,000 recipients."""
+
+    choice: str | None  # the version deciding now would send (None: nothing)
+    expected_loss: float  # primary metric per 1,000 recipients
+    expected_loss_money: float | None  # currency per 1,000 recipients, with values or costs
+    threshold: float  # per 1,000 recipients, in money when `in_money` (monitoring.stop_loss)
+    in_money: bool  # the choice and the threshold are in money (values or costs configured)
+    can_stop: bool
+    recipients_per_day: float  # the current daily volume (the last 7 days with sends)
+    days_to_verdict: dict[str, int | None]  # per undecided version; None: not within a year
+    sentence: str
+
+
+class Timeline(Record):
+    """An always-on campaign over time (`data.date`): the looks, drift, when to stop."""
+
+    every: str  # looks every "day" or "week"
+    period: str  # drift by "week" or "month"
+    looks: list[Look]
+    sentences: list[str]
+    evidence_needed: float  # the likelihood ratio "beats sending nothing" needs
+    undated: int  # recipients without a readable send day (only in the last look)
+    drift: list[DriftCurve] = Field(default_factory=list)
+    drift_reliable: bool = True
+    stop: HoldoutStop | None = None
+
+
 class NotEstimable(Record):
     """A metric the data cannot measure (e.g. no events in the holdout): no number is shown."""
 
@@ -373,6 +438,7 @@ class Results(Record):
     targeting: Targeting | None = None  # the best targeting policy, if there are segments
     targeting_by_column: list[Targeting] = Field(default_factory=list)
     totals: Totals | None = None
+    timeline: Timeline | None = None  # always-on campaigns (`data.date`)
     surveys: list[SurveyResult] = Field(default_factory=list)
     priors: dict[str, float]
 

@@ -33,6 +33,7 @@ from relevance.model.fit import Fit, fit
 from relevance.model.layout import Layout, layout
 from relevance.model.survey import SurveyFit, fit_answers
 from relevance.pipeline.checking import Timer, check_everything
+from relevance.pipeline.monitoring import monitor
 from relevance.resources import configs_folder
 from relevance.results import DiagnosticsSummary, Finding, Results, RunInfo
 
@@ -103,15 +104,17 @@ def analyze(
     )
     timer.seconds.update(result.seconds)
     with timer("decide"):
-        decision = decide(experiment, lay, result.mean_draws(), result.diagnostics.reliable)
+        draws = result.mean_draws()
+        decision = decide(experiment, lay, draws, result.diagnostics.reliable)
     survey_fits, why = [], []
     if surveys:
         with timer("surveys"):
             survey_fits = [fit_answers(experiment, lay, answers) for answers in surveys]
             why = survey_results(experiment, cells, surveys, survey_fits, decision)
+    timeline = monitor(experiment, cells, lay, draws, decision, timer)  # always-on only
     run = run_info(experiment, profile, cells, timer.seconds)
     results = assemble(experiment, run, findings, diagnostics_summary(result), decision)
-    results = results.model_copy(update={"surveys": why})
+    results = results.model_copy(update={"surveys": why, "timeline": timeline})
     return Analysis(
         experiment,
         cells,
