@@ -53,6 +53,14 @@ cells.append(nbf.v4.new_markdown_cell("## What it is worth in total"))
 cells.append(nbf.v4.new_code_cell("report.totals()"))
 cells.append(
     nbf.v4.new_markdown_cell(
+        "## Over time\n\nFor emails sent every day with a standing holdout: how the answer firmed up as recipients were added, whether the effect is fading, and whether the holdout can stop."
+    )
+)
+cells.append(nbf.v4.new_code_cell("report.timeline()"))
+cells.append(nbf.v4.new_code_cell("report.drift()"))
+cells.append(nbf.v4.new_code_cell("report.holdout()"))
+cells.append(
+    nbf.v4.new_markdown_cell(
         "## The third email of the week\n\nDoes sending still pay for customers who already got several emails this week?"
     )
 )
