@@ -435,7 +435,7 @@ def summary_table(batch: Batch) -> Table:
         )
     table.caption = escape(
         f"{len(batch.failed)} failed · {batch.seconds:.0f}s with {batch.jobs} job(s) · "
-        f"index: {batch.out / 'index.html'}"
+        f"index: {batch.out / 'index.html'} · what changed: {batch.out / 'changes.md'}"
     )
     return table
 

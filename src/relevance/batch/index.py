@@ -33,6 +33,7 @@ pre.error-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.82
   background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
 .portfolio { margin: 16px 0; }
 .portfolio-link { font-size: 1.05rem; font-weight: 600; margin-bottom: 4px; }
+.changes { margin: 16px 0; } .changes h2 { margin-top: 16px; } .changes li { margin: 6px 0; }
 """
 
 
@@ -144,7 +145,7 @@ def render_index(batch: Batch) -> str:
         f'<ul class="summary">{"".join(f"<li>{esc(s)}</li>" for s in summary)}</ul>'
         f'<p class="meta">generated {esc(when(batch.generated_at))} · relevance {esc(__version__)}'
         f"{' · profile ' + esc(batch.profile) if batch.profile else ''}</p></header>"
-        f"{_portfolio(batch)}"
+        f"{_portfolio(batch)}{batch.changes_html}"
         f'<div class="cards campaigns">{"".join(_campaign_card(o, batch.out) for o in cards)}</div>'
         f"{failed_section}</main></body></html>\n"
     )

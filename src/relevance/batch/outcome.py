@@ -171,6 +171,7 @@ class Batch:
     jobs: int
     profile: str | None
     portfolio: Outcome | None = None
+    changes_html: str = ""  # what changed since the last run (batch.changes), for the index
     generated_at: str = field(
         default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
     )

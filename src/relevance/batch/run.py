@@ -21,6 +21,13 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from relevance import __version__
+from relevance.batch.changes import (
+    CHANGES_FILE,
+    batch_changes,
+    changes_html,
+    changes_markdown,
+    previous_results,
+)
 from relevance.batch.index import write_index
 from relevance.batch.outcome import Batch, Outcome
 from relevance.batch.schedule import (
@@ -60,6 +67,7 @@ def run_batch(
     done: dict[Path, Outcome] = {Path(o.file): o for o in scheduled if isinstance(o, Outcome)}
     for outcome in done.values():
         step(f"{outcome.name}: {outcome.status_text}")
+    previous = previous_results(out, [task.name for task in tasks])  # before any is replaced
     step(f"{len(tasks)} experiment(s) to run, {workers} at a time")
 
     def finished(outcome: Outcome) -> None:
@@ -74,6 +82,9 @@ def run_batch(
         batch.portfolio = render_portfolio(out, outcomes, force, step)
     if batch.portfolio is None:
         remove_stale_portfolio(out)
+    changes = batch_changes(batch, previous)
+    batch.changes_html = changes_html(changes)
+    write_text_atomic(out / CHANGES_FILE, changes_markdown(batch, changes))
     batch.seconds = time.perf_counter() - started
     write_index(batch)
     return batch

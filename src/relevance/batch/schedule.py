@@ -23,7 +23,7 @@ from relevance.results import Results
 
 FINGERPRINT_FILE = "fingerprint.txt"
 PORTFOLIO_PAGE = "portfolio.html"
-RESERVED_NAMES = {"index.html", "index.json", PORTFOLIO_PAGE}
+RESERVED_NAMES = {"index.html", "index.json", "changes.md", PORTFOLIO_PAGE}
 
 
 def digest(parts: list[bytes]) -> str:
