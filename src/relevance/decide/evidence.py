@@ -126,12 +126,21 @@ def uplift_evidence(
     return ratio, evidence_needed(probability, versions)
 
 
-def evidence_phrase(ratio: float, needed: float) -> str:
+def ratio(value: float) -> str:
+    """A likelihood ratio as people read it: '20', '2.27', '1,256,093'."""
+    if value >= 1e9:
+        return "over a billion"
+    if value >= 100 or value == round(value):
+        return f"{value:,.0f}"
+    return number(value)
+
+
+def evidence_phrase(found: float, needed: float) -> str:
     """Why a winner on the plain rule is not yet called one in a campaign read every day."""
     return (
         "Because this campaign is read every day, a winner also needs evidence that holds "
-        f"however often it is read: the data are {number(ratio)} times likelier if it helps "
-        f"than if it does nothing, and {number(needed)} times are needed."
+        f"however often it is read: the data are {ratio(found)} times likelier if it helps "
+        f"than if it does nothing, and {ratio(needed)} times are needed."
     )
 
 
