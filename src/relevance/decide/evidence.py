@@ -58,7 +58,7 @@ def log_evidence(
 def evidence_needed(probability: float, versions: int) -> float:
     """The likelihood ratio a winner needs: versions / (1 - probability), e.g. 20 for one
     version at 95% (each version gets its share of the 5%)."""
-    return versions / (1.0 - probability)
+    return round(versions / (1.0 - probability), 9)  # 2 / 0.05 is 40, not 39.999...
 
 
 def enough_evidence(
