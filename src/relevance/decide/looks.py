@@ -101,21 +101,27 @@ def benefit(metric: MetricConfig, arms: Estimate, index: int) -> Benefit:
 
 
 def rule_verdicts(
-    experiment: Experiment, estimates: dict[str, Estimate], index: int, versions: int
+    experiment: Experiment,
+    estimates: dict[str, Estimate],
+    index: int,
+    versions: int,
+    look_safe: bool = True,
 ) -> np.ndarray:
     """The look-safe verdict of version `index` wherever the estimates are (object array).
 
     Harm on the primary metric or a harmed guardrail first, then beats (95% beyond the ROPE
     and enough evidence), then irrelevant; inconclusive where the primary cannot be measured.
+    Without `look_safe`, the rule before repeated looks were accounted for (no evidence
+    needed): the benchmark's "before".
     """
     probability = experiment.decision.probability
     primary = experiment.primary
     main = benefit(primary, estimates[primary.name], index)
     better, inside, worse = main.probabilities(primary.rope)
     scale = mixture_scale(primary.rope, main.holdout_mean)
-    beats = (better >= probability) & enough_evidence(
-        main.mean, main.sd, scale, probability, versions
-    )
+    beats = better >= probability
+    if look_safe:
+        beats = beats & enough_evidence(main.mean, main.sd, scale, probability, versions)
     harmed = worse >= probability
     for guard in experiment.guardrails:
         _, _, guard_worse = benefit(guard, estimates[guard.name], index).probabilities(guard.rope)

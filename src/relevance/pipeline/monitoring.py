@@ -3,8 +3,9 @@
 Runs after the report's own analysis, on the cells per send day that the aggregation made
 beside the snapshot's. The looks use the normal approximation of :mod:`relevance.decide.looks`
 (the last look is the report itself); drift refits the primary metric's model with the
-periods as an ordered segment (a random walk over time), padded to a multiple of
-``PAD_PERIODS`` periods so that its compiled code is reused for weeks before the shape grows.
+periods as its one segment (:mod:`relevance.model.drift`: a random walk over time from the
+first period), padded to a multiple of ``PAD_PERIODS`` periods so that its compiled code is
+reused for weeks before the shape grows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from relevance.decide.looks import timeline_looks, timeline_sentences
 from relevance.decide.stopping import holdout_stop
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.periods import DAY, Period, by_period
-from relevance.model.design import design
+from relevance.model.drift import drift_design
 from relevance.model.fit import fit
 from relevance.model.layout import Layout, layout
 from relevance.pipeline.checking import Timer
@@ -27,6 +28,9 @@ from relevance.results import DriftCurve, Timeline
 
 PAD_PERIODS = 8
 """The drift model's periods come in blocks of eight: a new compile every eight weeks."""
+DRIFT_TARGET_ACCEPT = 0.995
+"""Strong data per period against a learned step size near zero (an effect that does not
+move) make a narrow funnel: small steps from the start, rather than a refit after divergences."""
 
 
 def drift_over_time(
@@ -39,9 +43,10 @@ def drift_over_time(
     primary = experiment.primary
     if int((lay.weights > 0).sum()) < 2:
         return drift_curves(experiment, lay, single_period_draws(lay), period), True
-    result = fit(
-        design(lay, (primary,), experiment.priors), experiment.sampler, experiment.diagnostics
+    sampler = experiment.sampler.model_copy(
+        update={"target_accept": max(experiment.sampler.target_accept, DRIFT_TARGET_ACCEPT)}
     )
+    result = fit(drift_design(lay, primary, experiment.priors), sampler, experiment.diagnostics)
     draws = result.mean_draws()[primary.name]
     return drift_curves(experiment, lay, draws, period), result.diagnostics.reliable
 
