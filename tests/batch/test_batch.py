@@ -267,3 +267,12 @@ def test_force_reruns_everything(campaigns: dict[str, object]) -> None:
     for name in GOOD:
         assert listed[name]["status"] == "ok"
         assert Results.read(out / name / "results.json").run.created_at != before[name]
+
+
+def test_changes_md_says_what_changed(campaigns: dict[str, object]) -> None:
+    out: Path = campaigns["out"]  # type: ignore[assignment]
+    text = (out / "changes.md").read_text(encoding="utf-8")  # after the second run
+    assert text.startswith("# What changed since the last reports")
+    assert "## Failed this time (the last good report is kept)\n\n- **broken**:" in text
+    unchanged = text.split("## Unchanged", 1)[1]
+    assert all(f"**{name}**" in unchanged for name in GOOD)

@@ -179,6 +179,15 @@ HEADINGS: dict[Kind, str] = {
 }
 
 
+COUNTED: dict[Kind, str] = {
+    "verdict": "with a new verdict",
+    "moved": "with numbers beyond their range",
+    "new": "new",
+    "failed": "failed",
+    "unchanged": "unchanged",
+}
+
+
 def md(text: str) -> str:
     """Text safe in Markdown (and in the HTML GitHub renders from it)."""
     return re.sub(r"([\\`*_\[\]|#])", r"\\\1", html.escape(text, quote=False))
@@ -187,7 +196,7 @@ def md(text: str) -> str:
 def changes_markdown(batch: Batch, changes: list[CampaignChange]) -> str:
     """reports/changes.md: verdict changes first, then moved numbers, new, failed, unchanged."""
     counts = {kind: sum(1 for c in changes if c.kind == kind) for kind in HEADINGS}
-    summary = ", ".join(f"{n} {HEADINGS[k].split(' (')[0].lower()}" for k, n in counts.items() if n)
+    summary = ", ".join(f"{n} {COUNTED[k]}" for k, n in counts.items() if n)
     lines = [
         "# What changed since the last reports",
         "",
