@@ -286,7 +286,10 @@ def simulate(
     out_file: Annotated[Path, typer.Argument(help="Parquet file to write.")],
     preset: Annotated[
         str,
-        typer.Option(help="demo, null, a_beats_b_neither_beats, fatigue or survey_nonresponse."),
+        typer.Option(
+            help="demo, null, a_beats_b_neither_beats, fatigue, always_on, always_on_constant "
+            "or survey_nonresponse."
+        ),
     ] = "demo",
     recipients: Annotated[int, typer.Option(min=100, help="Number of recipients.")] = 200_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,

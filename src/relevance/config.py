@@ -40,7 +40,7 @@ class SimulatedSource(Strict):
     preset: str = Field(
         "demo",
         description="simulate preset: demo, null, a_beats_b_neither_beats, fatigue, "
-        "survey_nonresponse",
+        "survey_nonresponse, always_on, always_on_constant",
     )
     recipients: int = Field(200_000, ge=100, le=200_000_000)
     seed: int = Field(1, ge=0, le=MAX_SEED)
