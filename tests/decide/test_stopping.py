@@ -12,6 +12,7 @@ from conftest import write_experiment
 from relevance.config import Experiment, load_experiment
 from relevance.decide.stopping import (
     default_stop_loss,
+    fading_caveat,
     expected_loss,
     holdout_stop,
     recipients_per_day,
@@ -20,7 +21,7 @@ from relevance.decide.stopping import (
 from relevance.io.cells import Cells
 from relevance.io.periods import DAY
 from relevance.model.layout import layout
-from relevance.results import Uplift, Verdict, VersionVerdict
+from relevance.results import DriftCurve, Uplift, Verdict, VersionVerdict
 
 PURCHASE = {
     "name": "purchase",
@@ -157,3 +158,13 @@ def test_the_stop_sentence_in_money_and_beyond_a_year(tmp_path: Path) -> None:
         "Version A is unlikely to get a verdict within a year at the current 500 recipients a "
         "day unless its effect moves."
     )
+
+
+def test_a_fading_effect_adds_a_caveat(tmp_path: Path) -> None:
+    exp = experiment(tmp_path)
+
+    def curve(p_below: float) -> DriftCurve:
+        return DriftCurve(version="A", periods=[], p_latest_below_first=p_below, sentence="")
+
+    assert fading_caveat(exp, [curve(0.9)]) == ""
+    assert fading_caveat(exp, [curve(0.97)]).startswith(" But the effect of Version A is fading")

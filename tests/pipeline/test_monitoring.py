@@ -123,6 +123,10 @@ def test_the_fading_effect_is_caught_and_the_holdout_can_stop(fading: Analysis) 
     assert stop.can_stop and stop.expected_loss_money is not None
     assert stop.expected_loss_money < stop.threshold
     assert stop.sentence.startswith("You can stop the holdout: deciding now (sending Version A)")
+    assert stop.sentence.endswith(
+        "But the effect of Version A is fading (see “Is the effect fading?”): this decision "
+        "rests on the average so far, so keep watching it, for example with a smaller holdout."
+    )
     assert stop.recipients_per_day == pytest.approx(1_000_000 / 91, rel=0.01)
     assert Results.model_validate_json(fading.results.to_json()) == fading.results
 

@@ -23,7 +23,7 @@ from relevance.io.cells import Cells
 from relevance.io.periods import DAY, dated_only
 from relevance.language import money, number, version_label
 from relevance.model.layout import Layout
-from relevance.results import PER, HoldoutStop, Uplift, Verdict, VersionVerdict
+from relevance.results import PER, DriftCurve, HoldoutStop, Uplift, Verdict, VersionVerdict
 
 RECENT_DAYS = 7
 """The daily volume is the average over the last week of sends."""
@@ -187,3 +187,18 @@ def stop_sentence(
         else:
             text += f" {who} is likely to get a verdict in about {days:,} day{'s' if days != 1 else ''} {volume}."
     return text
+
+
+def fading_caveat(experiment: Experiment, curves: list[DriftCurve]) -> str:
+    """A sentence for the stop advice when some version's effect is credibly fading: the
+    decision rests on the average so far, and the latest period is weaker."""
+    fading = [
+        c.version for c in curves if c.p_latest_below_first >= experiment.decision.probability
+    ]
+    if not fading:
+        return ""
+    who = " and ".join(version_label(v) for v in fading)
+    return (
+        f" But the effect of {who} is fading (see “Is the effect fading?”): this decision rests "
+        "on the average so far, so keep watching it, for example with a smaller holdout."
+    )

@@ -17,7 +17,7 @@ from relevance.decide.decision import Decision
 from relevance.decide.drift import drift_curves
 from relevance.decide.evidence import evidence_needed
 from relevance.decide.looks import timeline_looks, timeline_sentences
-from relevance.decide.stopping import holdout_stop
+from relevance.decide.stopping import fading_caveat, holdout_stop
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.periods import DAY, Period, by_period
 from relevance.model.drift import drift_design
@@ -79,6 +79,8 @@ def monitor(
         stop = holdout_stop(
             experiment, lay, draws, cells.by_day, decision.uplifts, decision.verdicts
         )
+        if caveat := fading_caveat(experiment, drift):
+            stop = stop.model_copy(update={"sentence": stop.sentence + caveat})
     days = cells.by_day.keys[DAY].to_numpy()
     return Timeline(
         every=watch.every,

@@ -3,6 +3,7 @@ and whether the holdout can stop. Drawn from `Results.timeline` alone."""
 
 from __future__ import annotations
 
+import textwrap
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -124,10 +125,12 @@ def figure_timeline(results: Results, size: Size) -> Figure | None:
             markeredgecolor="white",
         )
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6 if size.name == "wide" else 4))
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False)
+    )
     money_word = f" ({results.currency})" if _currency(results) else ""
     ax.set_ylabel(f"{_measure(results)}{money_word}\nper 1,000 recipients")
-    ax.set_xlabel("day of the look (every recipient sent up to then; ◆ this report)")
+    ax.set_xlabel(wrapped("day of the look (every recipient sent up to then; ◆ this report)", size))
     style_axes(ax, grid="y")
     fig.legend(loc="outside lower center", frameon=False, ncols=1)
     return fig
@@ -171,16 +174,26 @@ def figure_drift(results: Results, size: Size) -> Figure | None:
             label=version_label(curve.version),
         )
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6 if size.name == "wide" else 4))
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False)
+    )
     money_word = f" ({results.currency})" if _currency(results) else ""
     ax.set_ylabel(f"{_measure(results)}{money_word}\nper 1,000 recipients")
     ax.set_xlabel(
-        f"{timeline.period} of sending (dot: estimate, bar: {results.interval:.0%} range)"
+        wrapped(
+            f"{timeline.period} of sending (dot: estimate, bar: {results.interval:.0%} range)",
+            size,
+        )
     )
     style_axes(ax, grid="y")
     if len(curves) > 1:
         fig.legend(loc="outside lower center", frameon=False, ncols=3)
     return fig
+
+
+def wrapped(text: str, size: Size) -> str:
+    """An axis label in lines that fit the canvas (narrow screens get short lines)."""
+    return "\n".join(textwrap.wrap(text, 70 if size.name == "wide" else 34))
 
 
 def _per_thousand(value: float | None, currency: str, signed: bool = True) -> str:
