@@ -2,8 +2,9 @@
 
 Re-reading a growing campaign every day and stopping at the first "beats sending nothing"
 finds winners that are not there: with the plain rule (95% chance of beating sending nothing
-by more than the ROPE) 12-26% of emails with no effect at all are called winners at some look
-within 28 daily looks (``benchmarks/repeated_looks.py``). A monitored campaign (one with
+by more than the ROPE) 6-27% of emails with no effect at all are called winners at some look
+within 28 daily looks, 11-36% of campaigns with two such versions
+(``benchmarks/repeated_looks.py``). A monitored campaign (one with
 `data.date`) therefore also needs *evidence that holds however often it is read*: the
 likelihood ratio of "the version helps" against "it does nothing", averaged over plausible
 effects (a half-normal mixture; the mixture sequential probability ratio test of Johari et al.,

@@ -42,7 +42,7 @@ def glossary(results: Results) -> dict[str, str]:
         "every reading is another chance to crown a winner by luck. So “beats sending nothing” "
         "also needs evidence that holds however often the report is read: of campaigns whose "
         f"emails truly change nothing, at most {error} are ever called “beats sending nothing”, "
-        f"at any look, however many looks there are. (With the {chance} chance alone, 12-36% "
+        f"at any look, however many looks there are. (With the {chance} chance alone, 6-36% "
         "were, within 28 daily looks: see the benchmark in relevance's repository.)",
         "Evidence": "How many times likelier the data are if the version helps than if it does "
         "nothing, averaged over plausible sizes of effect. A winner needs "
