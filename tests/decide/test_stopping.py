@@ -12,8 +12,8 @@ from conftest import write_experiment
 from relevance.config import Experiment, load_experiment
 from relevance.decide.stopping import (
     default_stop_loss,
-    fading_caveat,
     expected_loss,
+    fading_caveat,
     holdout_stop,
     recipients_per_day,
     stop_sentence,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import write_experiment
@@ -107,3 +108,25 @@ def test_rows_without_a_readable_day_are_kept_apart(tmp_path: Path) -> None:
         "2026-03-03/A": 1,
     }
     assert dated_only(days).recipients == 4
+
+
+def test_timestamps_stored_with_a_time_zone_count_on_their_utc_day(tmp_path: Path) -> None:
+    moments = pd.to_datetime(["2026-04-10 23:30", "2026-04-10 01:30", "2026-04-11 12:00"])
+    pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3],
+            "arm": ["holdout", "A", "A"],
+            "purchased": [0, 1, 0],
+            "send_date": moments.tz_localize("America/New_York"),
+        }
+    ).to_parquet(tmp_path / "rows.parquet")
+    path = write_experiment(
+        tmp_path,
+        data={"path": "rows.parquet", "arm": "arm", "date": "send_date"},
+        arms={"holdout": "holdout", "versions": ["A"]},
+        metrics=METRICS[:1],
+    )
+    days = load_cells(load_experiment(path)).by_day
+    assert days is not None
+    found = dict(zip(days.keys[DAY] + "/" + days.keys["arm"], days.n, strict=True))
+    assert found == {"2026-04-11/holdout": 1, "2026-04-10/A": 1, "2026-04-11/A": 1}

@@ -16,7 +16,7 @@ from relevance.config import Experiment
 from relevance.errors import brief
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.files import numbered_rows, reading
-from relevance.io.periods import DAY, day_expression
+from relevance.io.periods import DAY, UTC_DAYS, day_expression
 from relevance.io.query import ROW_NUMBER, quote
 from relevance.results import Finding, Severity
 
@@ -50,6 +50,7 @@ def _problem_rows(experiment: Experiment, path: Path, latest: date) -> dict[str,
         ]
     with reading(path, experiment.data.format) as con:
         con.execute("SET preserve_insertion_order = true")  # CSV rows numbered in file order
+        con.execute(UTC_DAYS)
         cursor = con.execute(f"SELECT {', '.join(parts)} FROM {relation}", [*params, latest])
         row = cursor.fetchone()
         names = [d[0] for d in cursor.description]
@@ -87,7 +88,7 @@ def date_checks(experiment: Experiment, cells: Cells, path: Path) -> list[Findin
                 "send_dates",
                 Severity.INFO,
                 f"Send dates (column `{column}`) run from {seen[0].isoformat()} to "
-                f"{seen[-1].isoformat()}: {len(seen)} days with recipients.",
+                f"{seen[-1].isoformat()}: {counted(len(seen), 'day')} with recipients.",
                 where=where,
                 first=seen[0].isoformat(),
                 last=seen[-1].isoformat(),

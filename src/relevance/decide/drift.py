@@ -58,8 +58,6 @@ def drift_sentence(
     now = money(latest.uplift_mean * PER, currency, signed=True)
     when = since(first.start, period)
     threshold = experiment.decision.probability
-    if len(periods) < 2:
-        return f"{owner[:1].upper()}{owner[1:]}: only one {period} of sends so far, no trend yet."
     if p_below >= threshold:
         return (
             f"{owner[:1].upper()}{owner[1:]} fell from {then} to {now} per 1,000 recipients "
@@ -115,3 +113,15 @@ def drift_curves(
             )
         )
     return curves
+
+
+def too_short(experiment: Experiment, version: str, period: Period) -> DriftCurve:
+    """A version's curve while all sends fall in one period: no trend to tell yet."""
+    owner = f"{version_label(version)}’s {effect_words(experiment.primary)}"
+    return DriftCurve(
+        version=version,
+        periods=[],
+        p_latest_below_first=0.5,
+        sentence=f"{owner[:1].upper()}{owner[1:]}: all sends so far fall in one {period}, so "
+        "there is no trend to tell yet.",
+    )

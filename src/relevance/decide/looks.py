@@ -45,11 +45,14 @@ class Estimate:
 
 
 def proportion_estimate(ones: np.ndarray, n: np.ndarray) -> Estimate:
-    """A rate's posterior mean and variance under a Jeffreys Beta(1/2, 1/2) prior."""
+    """A rate's posterior mean and variance under a Jeffreys Beta(1/2, 1/2) prior (NaN
+    without recipients)."""
     a = np.asarray(ones, dtype=float) + 0.5
     b = np.asarray(n, dtype=float) - np.asarray(ones, dtype=float) + 0.5
     total = a + b
-    return Estimate(a / total, a * b / (total**2 * (total + 1.0)))
+    empty = np.asarray(n) == 0  # nobody yet: nothing measured (not the prior's 50%)
+    mean, variance = a / total, a * b / (total**2 * (total + 1.0))
+    return Estimate(np.where(empty, np.nan, mean), np.where(empty, np.nan, variance))
 
 
 def amounts_estimate(stat: Amounts) -> Estimate:
@@ -291,10 +294,13 @@ def timeline_sentences(looks: list[Look], every: Period) -> list[str]:
             since -= 1
         changes = sum(1 for a, b in itertools.pairwise(own) if a.verdict is not b.verdict)
         who = version_label(version)
-        count = f"{len(own)} {ordinal_look(every)} looks"
+        count = f"{len(own)} {ordinal_look(every)} look{'s' if len(own) != 1 else ''}"
         if since == 0:
             text = (
                 f"{who} has been “{current.value}” at every one of {count} since "
+                f"{written_day(own[0].day.isoformat())}."
+                if len(own) > 1
+                else f"{who} is “{current.value}” at its first look, "
                 f"{written_day(own[0].day.isoformat())}."
             )
         else:

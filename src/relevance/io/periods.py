@@ -26,12 +26,15 @@ from relevance.io.query import cells_query, quote
 DAY = "__relevance_day__"
 """The day column of day cells (ISO text, e.g. 2026-03-02; ``(missing)`` when unreadable)."""
 Period = Literal["day", "week", "month"]
+UTC_DAYS = "SET TimeZone = 'UTC'"
+"""Timestamps stored with a time zone (Parquet) count on their day in UTC, on any machine."""
 
 
 def day_expression(column: str) -> str:
     """The day of a date or timestamp column as DuckDB reads it; NULL when not a date.
 
-    The day as written: a timestamp with an offset keeps its own calendar day.
+    The day as written: a timestamp written with an offset ('...T23:30:00-05:00') keeps its
+    own calendar day; one stored with a time zone counts in UTC (:data:`UTC_DAYS`).
     """
     text = f"trim(CAST({quote(column)} AS VARCHAR))"
     return f"CAST(TRY_CAST({text} AS TIMESTAMP) AS DATE)"
@@ -57,6 +60,7 @@ def aggregate_days(
         by_day_experiment(experiment), dated(relation, experiment.data.date), caps=caps
     )
     with reading(path, experiment.data.format) as con:
+        con.execute(UTC_DAYS)
         return con.execute(query, params).df()
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from relevance.config import Experiment
 from relevance.decide.decision import Decision
-from relevance.decide.drift import drift_curves
+from relevance.decide.drift import drift_curves, too_short
 from relevance.decide.evidence import evidence_needed
 from relevance.decide.looks import timeline_looks, timeline_sentences
 from relevance.decide.stopping import fading_caveat, holdout_stop
@@ -42,18 +42,13 @@ def drift_over_time(
     lay = layout(cells, ordered=(DAY,))
     primary = experiment.primary
     if int((lay.weights > 0).sum()) < 2:
-        return drift_curves(experiment, lay, single_period_draws(lay), period), True
+        return [too_short(experiment, version, period) for version in lay.versions], True
     sampler = experiment.sampler.model_copy(
         update={"target_accept": max(experiment.sampler.target_accept, DRIFT_TARGET_ACCEPT)}
     )
     result = fit(drift_design(lay, primary, experiment.priors), sampler, experiment.diagnostics)
     draws = result.mean_draws()[primary.name]
     return drift_curves(experiment, lay, draws, period), result.diagnostics.reliable
-
-
-def single_period_draws(lay: Layout) -> np.ndarray:
-    """Placeholder draws for a campaign with one period: the curve says 'no trend yet'."""
-    return np.zeros((2, len(lay.arms), len(lay.grid)))
 
 
 def monitor(
