@@ -3,8 +3,9 @@ on a fading and a constant effect (known truth), and when the holdout can stop."
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,13 @@ from conftest import write_experiment
 from relevance import analyze
 from relevance.config import Experiment, load_experiment
 from relevance.decide.looks import approximate_looks
+from relevance.decide.uplift import uplifts_for
 from relevance.io import simulate
+from relevance.io.periods import DAY, dated_only, select
 from relevance.io.sources import load_cells
+from relevance.model.design import design
+from relevance.model.fit import fit
+from relevance.model.layout import layout
 from relevance.pipeline.analysis import Analysis
 from relevance.pipeline.monitoring import drift_over_time
 from relevance.results import PER, Results, Verdict
@@ -159,3 +165,33 @@ def test_drift_is_found_on_a_fading_effect_and_not_on_a_constant_one(
         p.uplift_low <= t <= p.uplift_high for p, t in zip(curve.periods, truth, strict=True)
     ]
     assert sum(covered) >= 11, list(zip(curve.periods, truth, strict=True))  # of 13 weeks
+
+
+@pytest.mark.parametrize("days", [1, 7])
+def test_early_looks_agree_with_the_full_model_on_the_same_cells(
+    fading: Analysis, days: int
+) -> None:
+    """At an early look (11,000 and 77,000 recipients) the approximation against the full
+    model fitted on that look's cells: same mean, same width, same chance beyond the ROPE."""
+    cells = fading.cells.by_day
+    assert cells is not None
+    dated = dated_only(cells)
+    end = (date(2026, 3, 2) + timedelta(days=days)).isoformat()
+    early = select(dated, (dated.keys[DAY] < end).to_numpy())
+    look = approximate_looks(fading.experiment, early, "day")[-1]
+    pooled = dataclasses.replace(early, keys=early.keys[["arm"]], segments=())  # arms only
+    lay = layout(pooled)
+    primary = fading.experiment.primary
+    exp = fading.experiment
+    result = fit(design(lay, (primary,), exp.priors), exp.sampler, exp.diagnostics)
+    (full,) = uplifts_for(exp, lay, primary, result.mean_draws()["purchase"])
+    assert (
+        look.uplift_mean is not None
+        and look.uplift_low is not None
+        and look.uplift_high is not None
+    )
+    assert abs(look.uplift_mean - full.uplift_mean) < 0.1 * full.uplift_sd
+    assert look.uplift_high - look.uplift_low == pytest.approx(
+        full.uplift_high - full.uplift_low, rel=0.1
+    )
+    assert look.p_better_beyond_rope == pytest.approx(full.p_better_beyond_rope, abs=0.03)
