@@ -5,7 +5,7 @@ Not a test module: ``from minimal_results import results_dict``.
 
 from __future__ import annotations
 
-from relevance.results import Verdict
+from relevance.results import Uplift, Verdict
 
 # The primary metric most test campaigns use, as written in an experiment file.
 PURCHASE = {
@@ -16,6 +16,45 @@ PURCHASE = {
     "primary": True,
     "rope": 0.001,
 }
+
+# A guardrail most always-on tests use: unsubscribes, harm beyond 2 per 1,000.
+UNSUBSCRIBE = {
+    "name": "unsubscribe",
+    "label": "unsubscribes",
+    "kind": "binary",
+    "column": "unsubscribed",
+    "direction": "decrease",
+    "guardrail": True,
+    "rope": 0.002,
+}
+
+
+def overall_uplift(version: str, mean: float, sd: float, **changes: object) -> Uplift:
+    """An overall purchase uplift (holdout rate 3%) with a 95% interval of mean ± 1.96 sd;
+    probabilities and verdict as `changes` give them (only what a test reads matters)."""
+    record: dict[str, object] = {
+        "metric": "purchase",
+        "version": version,
+        "segment_column": "overall",
+        "segment_level": "all",
+        "recipients": 20_000,
+        "holdout_mean": 0.03,
+        "version_mean": 0.03 + mean,
+        "uplift_mean": mean,
+        "uplift_low": mean - 1.96 * sd,
+        "uplift_high": mean + 1.96 * sd,
+        "uplift_sd": sd,
+        "relative_mean": None,
+        "relative_low": None,
+        "relative_high": None,
+        "p_beats_holdout": 0.9,
+        "p_better_beyond_rope": 0.5,
+        "p_inside_rope": 0.4,
+        "p_worse_beyond_rope": 0.1,
+        "expected_loss": 0.0,
+        "verdict": Verdict.INCONCLUSIVE,
+    }
+    return Uplift.model_validate({**record, **changes})
 
 
 def results_dict(

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import browser
+from minimal_results import PURCHASE, UNSUBSCRIBE
 from relevance.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,27 +25,7 @@ EXPERIMENT = {
         "date": "send_date",
     },
     "arms": {"holdout": "holdout", "versions": ["A"]},
-    "metrics": [
-        {
-            "name": "purchase",
-            "label": "purchases",
-            "kind": "binary",
-            "column": "purchased",
-            "primary": True,
-            "rope": 0.001,
-            "value": 30.0,
-        },
-        {
-            "name": "unsubscribe",
-            "label": "unsubscribes",
-            "kind": "binary",
-            "column": "unsubscribed",
-            "direction": "decrease",
-            "guardrail": True,
-            "rope": 0.002,
-            "value": -5.0,
-        },
-    ],
+    "metrics": [{**PURCHASE, "value": 30.0}, {**UNSUBSCRIBE, "value": -5.0}],
     "segments": [{"column": "lifecycle_stage", "label": "lifecycle stage"}],
     "monitoring": {"every": "day", "drift": "week"},
     "decision": {"cost_per_send": 0.002, "currency": "$"},

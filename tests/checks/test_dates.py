@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import write_experiment
+from minimal_results import PURCHASE
 from relevance.checks import dates
 from relevance.cli import app
 from relevance.config import load_experiment
@@ -19,13 +20,6 @@ from relevance.pipeline.checking import check_data
 from relevance.results import Severity
 
 N = 2_000
-PURCHASE = {
-    "name": "purchase",
-    "kind": "binary",
-    "column": "purchased",
-    "primary": True,
-    "rope": 0.001,
-}
 
 
 def rows(n: int = N) -> pd.DataFrame:

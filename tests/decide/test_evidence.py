@@ -11,6 +11,7 @@ import pytest
 from scipy import integrate, stats
 
 from conftest import write_experiment
+from minimal_results import PURCHASE, overall_uplift
 from relevance.config import Experiment, load_experiment
 from relevance.decide.evidence import (
     evidence_needed,
@@ -24,15 +25,6 @@ from relevance.decide.verdicts import version_verdicts
 from relevance.io.cells import Cells
 from relevance.model.layout import Layout, layout
 from relevance.results import Uplift, Verdict
-
-PURCHASE = {
-    "name": "purchase",
-    "label": "purchases",
-    "kind": "binary",
-    "column": "purchased",
-    "primary": True,
-    "rope": 0.001,
-}
 
 
 def mixture_by_quadrature(benefit: float, sd: float, scale: float) -> float:
@@ -117,26 +109,14 @@ def one_cell_per_arm(exp: Experiment, sizes: list[int]) -> Layout:
 
 def winner(version: str, mean: float, sd: float) -> Uplift:
     """An uplift the plain rule calls 'beats sending nothing'."""
-    return Uplift(
-        metric="purchase",
-        version=version,
-        segment_column="overall",
-        segment_level="all",
-        recipients=30_000,
-        holdout_mean=0.03,
-        version_mean=0.03 + mean,
-        uplift_mean=mean,
-        uplift_low=mean - 1.96 * sd,
-        uplift_high=mean + 1.96 * sd,
-        uplift_sd=sd,
-        relative_mean=None,
-        relative_low=None,
-        relative_high=None,
-        p_beats_holdout=0.999,
-        p_better_beyond_rope=float(stats.norm.sf((0.001 - mean) / sd)),
-        p_inside_rope=0.0,
+    better = float(stats.norm.sf((0.001 - mean) / sd))
+    return overall_uplift(
+        version,
+        mean,
+        sd,
+        p_better_beyond_rope=better,
+        p_inside_rope=1 - better,
         p_worse_beyond_rope=0.0,
-        expected_loss=0.0,
         verdict=Verdict.BEATS,
     )
 

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from conftest import write_experiment
+from minimal_results import PURCHASE, UNSUBSCRIBE
 from relevance.config import Experiment, load_experiment
 from relevance.decide.looks import (
     Estimate,
@@ -22,22 +23,6 @@ from relevance.decide.looks import (
 from relevance.io.cells import Amounts, Cells
 from relevance.io.periods import DAY
 from relevance.results import Look, Verdict
-
-PURCHASE = {
-    "name": "purchase",
-    "kind": "binary",
-    "column": "purchased",
-    "primary": True,
-    "rope": 0.001,
-}
-UNSUBSCRIBE = {
-    "name": "unsubscribe",
-    "kind": "binary",
-    "column": "unsubscribed",
-    "direction": "decrease",
-    "guardrail": True,
-    "rope": 0.002,
-}
 
 
 def test_a_rate_is_its_jeffreys_posterior() -> None:

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import minimal_results
 from conftest import write_experiment
+from minimal_results import overall_uplift
 from relevance.config import Experiment, load_experiment
 from relevance.decide.stopping import (
     default_stop_loss,
@@ -21,16 +23,9 @@ from relevance.decide.stopping import (
 from relevance.io.cells import Cells
 from relevance.io.periods import DAY
 from relevance.model.layout import layout
-from relevance.results import DriftCurve, Uplift, Verdict, VersionVerdict
+from relevance.results import DriftCurve, Verdict, VersionVerdict
 
-PURCHASE = {
-    "name": "purchase",
-    "label": "purchases",
-    "kind": "binary",
-    "column": "purchased",
-    "primary": True,
-    "rope": 0.002,
-}
+PURCHASE = {**minimal_results.PURCHASE, "rope": 0.002}
 
 
 def experiment(folder: Path, **sections: object) -> Experiment:
@@ -87,31 +82,6 @@ def test_daily_volume_is_the_last_week_of_sends(tmp_path: Path) -> None:
     assert recipients_per_day(day_cells(exp, 3, 700), ("holdout", "A")) == pytest.approx(700)
 
 
-def uplift(mean: float, sd: float) -> Uplift:
-    return Uplift(
-        metric="purchase",
-        version="A",
-        segment_column="overall",
-        segment_level="all",
-        recipients=20_000,
-        holdout_mean=0.03,
-        version_mean=0.03 + mean,
-        uplift_mean=mean,
-        uplift_low=mean - 1.96 * sd,
-        uplift_high=mean + 1.96 * sd,
-        uplift_sd=sd,
-        relative_mean=None,
-        relative_low=None,
-        relative_high=None,
-        p_beats_holdout=0.9,
-        p_better_beyond_rope=0.5,
-        p_inside_rope=0.4,
-        p_worse_beyond_rope=0.1,
-        expected_loss=0.0,
-        verdict=Verdict.INCONCLUSIVE,
-    )
-
-
 def test_keep_the_holdout_while_a_wrong_choice_would_cost_and_say_for_how_long(
     tmp_path: Path, rng: np.random.Generator
 ) -> None:
@@ -130,7 +100,7 @@ def test_keep_the_holdout_while_a_wrong_choice_would_cost_and_say_for_how_long(
             version="A", verdict=Verdict.INCONCLUSIVE, sentence="", reasons=[], p_beats_holdout=0.9
         )
     ]
-    stop = holdout_stop(exp, lay, draws, cells, [uplift(0.004, 0.0014)], verdicts)
+    stop = holdout_stop(exp, lay, draws, cells, [overall_uplift("A", 0.004, 0.0014)], verdicts)
     assert stop.choice == "A" and not stop.in_money and not stop.can_stop
     benefit = draws["purchase"][:, 1, 0] - draws["purchase"][:, 0, 0]
     assert stop.expected_loss == pytest.approx(np.maximum(0, -benefit).mean() * 1000)

@@ -12,7 +12,7 @@ import pytest
 from conftest import write_experiment
 from relevance.config import load_experiment
 from relevance.io import simulate
-from relevance.io.cells import MISSING_LEVEL
+from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.periods import DAY, by_period, dated_only, next_period, period_start
 from relevance.io.sources import load_cells
 
@@ -80,6 +80,17 @@ def test_period_starts(day: date, period: str, start: date, following: date) -> 
     assert next_period(start, period) == following  # type: ignore[arg-type]
 
 
+def day_cells_of(folder: Path, rows: str) -> Cells | None:
+    """The day cells of a file of rows in `folder` (holdout and A, purchases)."""
+    path = write_experiment(
+        folder,
+        data={"path": rows, "arm": "arm", "date": "send_date"},
+        arms={"holdout": "holdout", "versions": ["A"]},
+        metrics=METRICS[:1],
+    )
+    return load_cells(load_experiment(path)).by_day
+
+
 def test_rows_without_a_readable_day_are_kept_apart(tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
     rows.write_text(
@@ -91,13 +102,7 @@ def test_rows_without_a_readable_day_are_kept_apart(tmp_path: Path) -> None:
         "5,A,0,2026-03-03\n",
         encoding="utf-8",
     )
-    path = write_experiment(
-        tmp_path,
-        data={"path": "rows.csv", "arm": "arm", "date": "send_date"},
-        arms={"holdout": "holdout", "versions": ["A"]},
-        metrics=METRICS[:1],
-    )
-    days = load_cells(load_experiment(path)).by_day
+    days = day_cells_of(tmp_path, "rows.csv")
     assert days is not None
     found = dict(zip(days.keys[DAY] + "/" + days.keys["arm"], days.n, strict=True))
     assert found == {
@@ -120,13 +125,7 @@ def test_timestamps_stored_with_a_time_zone_count_on_their_utc_day(tmp_path: Pat
             "send_date": moments.tz_localize("America/New_York"),
         }
     ).to_parquet(tmp_path / "rows.parquet")
-    path = write_experiment(
-        tmp_path,
-        data={"path": "rows.parquet", "arm": "arm", "date": "send_date"},
-        arms={"holdout": "holdout", "versions": ["A"]},
-        metrics=METRICS[:1],
-    )
-    days = load_cells(load_experiment(path)).by_day
+    days = day_cells_of(tmp_path, "rows.parquet")
     assert days is not None
     found = dict(zip(days.keys[DAY] + "/" + days.keys["arm"], days.n, strict=True))
     assert found == {"2026-04-11/holdout": 1, "2026-04-10/A": 1, "2026-04-11/A": 1}

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+import minimal_results
 from conftest import write_experiment
 from relevance import analyze
 from relevance.config import Experiment, load_experiment
@@ -27,25 +28,8 @@ from relevance.pipeline.analysis import Analysis
 from relevance.pipeline.monitoring import drift_over_time
 from relevance.results import PER, Results, Verdict
 
-PURCHASE = {
-    "name": "purchase",
-    "label": "purchases",
-    "kind": "binary",
-    "column": "purchased",
-    "primary": True,
-    "rope": 0.001,
-    "value": 30.0,
-}
-UNSUBSCRIBE = {
-    "name": "unsubscribe",
-    "label": "unsubscribes",
-    "kind": "binary",
-    "column": "unsubscribed",
-    "direction": "decrease",
-    "guardrail": True,
-    "rope": 0.002,
-    "value": -5.0,
-}
+PURCHASE = {**minimal_results.PURCHASE, "value": 30.0}
+UNSUBSCRIBE = {**minimal_results.UNSUBSCRIBE, "value": -5.0}
 SAMPLER = {"draws": 500, "tune": 500, "chains": 2, "seed": 11}
 
 
