@@ -65,8 +65,7 @@ def date_checks(experiment: Experiment, cells: Cells, path: Path) -> list[Findin
     if column is None or cells.by_day is None:
         return []
     days = cells.by_day.keys[DAY].to_numpy()
-    n = cells.by_day.n
-    undated = int(n[days == MISSING_LEVEL].sum())
+    undated = int(cells.by_day.n[days == MISSING_LEVEL].sum())
     seen = sorted({date.fromisoformat(d) for d in days if d != MISSING_LEVEL})
     latest = today() + FUTURE_TOLERANCE
     where = f"column `{column}`"
@@ -96,55 +95,59 @@ def date_checks(experiment: Experiment, cells: Cells, path: Path) -> list[Findin
             )
         ]
     found = _problem_rows(experiment, path, latest)
+    return _problems(column, found, latest, cells.recipients)
+
+
+def _problems(column: str, found: dict[str, Any], latest: date, recipients: int) -> list[Finding]:
+    """One finding per kind of bad date the rows hold, each with its first row."""
+    field = f"Column `{column}` (`data.date`)"
+    texts = {
+        "unreadable": (
+            Severity.ERROR,
+            lambda n: (
+                f"{field} has {counted(n, 'value')} that {'is' if n == 1 else 'are'} not a date"
+            ),
+            f"write send days as {DATE_FORMATS} (not day/month/year, not a number of days)",
+        ),
+        "future": (
+            Severity.ERROR,
+            lambda n: f"{field} has {counted(n, 'date')} after {latest.isoformat()}, in the future",
+            "check that the column holds the day each recipient was sent (not a planned or "
+            "expiry date) and that the year and the order of day and month are right",
+        ),
+        "missing": (
+            Severity.WARNING,
+            lambda n: (
+                f"{counted(n, 'row')} ({n / recipients:.1%}) {'has' if n == 1 else 'have'} "
+                f"no send date (empty column `{column}`)"
+            ),
+            f"fill in `{column}` for every recipient (the holdout too: the day they would have "
+            "been sent)",
+        ),
+    }
+    after = {
+        "unreadable": ".",
+        "future": ". Nobody can have been sent an email then.",
+        "missing": ": they count in today's analysis but not in the timeline or the effects "
+        "over time.",
+    }
     findings = []
-    if found["unreadable"]:
-        count = int(found["unreadable"])
+    for kind, (severity, problem, fix) in texts.items():
+        count = int(found[kind] or 0)
+        if not count:
+            continue
+        row, value = int(found[f"{kind}_row"]), found[f"{kind}_value"]
+        example = f", e.g. row {row:,}" + (f": {brief(value)}" if kind != "missing" else "")
         findings.append(
             finding(
-                "send_date_unreadable",
-                Severity.ERROR,
-                f"Column `{column}` (`data.date`) has {counted(count, 'value')} that "
-                f"{'is' if count == 1 else 'are'} not a date, e.g. row "
-                f"{int(found['unreadable_row']):,}: {brief(found['unreadable_value'])}.",
-                f"write send days as {DATE_FORMATS} (not day/month/year, not a number of days)",
-                where=where,
+                f"send_date_{kind}",
+                severity,
+                problem(count) + example + after[kind],
+                fix,
+                where=f"column `{column}`",
                 rows=count,
-                example_row=int(found["unreadable_row"]),
-                example_value=str(found["unreadable_value"])[:60],
-            )
-        )
-    if found["future"]:
-        count = int(found["future"])
-        findings.append(
-            finding(
-                "send_date_future",
-                Severity.ERROR,
-                f"Column `{column}` (`data.date`) has {counted(count, 'date')} after "
-                f"{latest.isoformat()}, in the future, e.g. row {int(found['future_row']):,}: "
-                f"{brief(found['future_value'])}. Nobody can have been sent an email then.",
-                "check that the column holds the day each recipient was sent (not a planned "
-                "or expiry date) and that the year and the order of day and month are right",
-                where=where,
-                rows=count,
-                example_row=int(found["future_row"]),
-                example_value=str(found["future_value"])[:60],
-            )
-        )
-    if found["missing"]:
-        count = int(found["missing"])
-        findings.append(
-            finding(
-                "send_date_missing",
-                Severity.WARNING,
-                f"{counted(count, 'row')} ({count / cells.recipients:.1%}) "
-                f"{'has' if count == 1 else 'have'} no send date (empty column `{column}`), "
-                f"e.g. row {int(found['missing_row']):,}: they count in today's analysis but not "
-                "in the timeline or the effects over time.",
-                f"fill in `{column}` for every recipient (the holdout too: the day they would "
-                "have been sent)",
-                where=where,
-                rows=count,
-                example_row=int(found["missing_row"]),
+                example_row=row,
+                example_value=None if value is None else str(value)[:60],
             )
         )
     return findings

@@ -19,7 +19,7 @@ from relevance.language import (
     version_label,
 )
 from relevance.language import when as human_date
-from relevance.report import figures, monitoring
+from relevance.report import figures, over_time
 from relevance.report.style import BADGE_CLASS, Html, chart, esc, table
 from relevance.report.why import why_section
 from relevance.results import PER, Results, Severity, Summary
@@ -251,15 +251,15 @@ class CampaignReport:
 
     def timeline(self) -> Html:
         """Always-on campaigns (send dates): how the answer firmed up, look by look."""
-        return monitoring.timeline_section(self.results)
+        return over_time.timeline_section(self.results)
 
     def drift(self) -> Html:
         """Always-on campaigns: the effect week by week (or month by month); is it fading?"""
-        return monitoring.drift_section(self.results)
+        return over_time.drift_section(self.results)
 
     def holdout(self) -> Html:
         """Always-on campaigns: can the standing holdout stop?"""
-        return monitoring.stop_section(self.results)
+        return over_time.stop_section(self.results)
 
     def segments(self, metric: str | None = None) -> Html:
         """Version x segment: where the email works and where it does not."""
@@ -466,6 +466,6 @@ class CampaignReport:
             text = text.replace("At least 95% chance", words["At least 95% chance"])
             return text.replace("(95%)", f"({words['95%']})")
 
-        terms = {k: adapted(v) for k, v in GLOSSARY.items()} | monitoring.glossary(r)
+        terms = {k: adapted(v) for k, v in GLOSSARY.items()} | over_time.glossary(r)
         items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in terms.items())
         return Html(f'<dl class="glossary">{items}</dl>')
