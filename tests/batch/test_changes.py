@@ -84,7 +84,8 @@ def test_markdown_is_escaped() -> None:
 
 @pytest.fixture
 def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """`run_batch` as the CLI calls it, with each notebook run replaced by writing its results."""
+    """`run_batch` as the CLI calls it, with the workers' notebook runs replaced by writing
+    each campaign's results (in this process)."""
     folder, out = tmp_path / "experiments", tmp_path / "reports"
     for name in ("spring-sale", "autumn-reminder"):
         experiment_file(folder, name)
@@ -102,7 +103,7 @@ def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
         )
         return outcome.with_results(results)
 
-    monkeypatch.setattr(batch_run, "run_task", run_task)
+    monkeypatch.setattr(batch_run, "_run_tasks", lambda tasks, workers: map(run_task, tasks))
     current.update(
         {
             "spring-sale": spring(

@@ -51,16 +51,12 @@ def test_day_cells_add_up_to_the_snapshot(always_on: Path) -> None:
     assert days.arm_sizes() == cells.arm_sizes()
 
 
-def test_weeks_and_months_and_padding(always_on: Path) -> None:
+def test_weeks_and_months(always_on: Path) -> None:
     days = load_cells(load_experiment(always_on)).by_day
     assert days is not None
     weeks = by_period(days, "week")
     assert sorted(set(weeks.keys[DAY]))[:2] == ["2026-03-02", "2026-03-09"]
     assert len(set(weeks.keys[DAY])) == 13 and weeks.recipients == 60_000
-    padded = by_period(days, "week", pad_to=8)
-    levels = sorted(set(padded.keys[DAY]))
-    assert len(levels) == 16 and levels[-1] == "2026-06-15"
-    assert padded.recipients == 60_000  # the padding weeks are empty
     months = by_period(days, "month")
     assert sorted(set(months.keys[DAY])) == ["2026-03-01", "2026-04-01", "2026-05-01"]
 

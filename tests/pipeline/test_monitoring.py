@@ -103,7 +103,7 @@ def test_the_fading_effect_is_caught_and_the_holdout_can_stop(fading: Analysis) 
     timeline = fading.results.timeline
     assert timeline is not None and timeline.drift_reliable
     (curve,) = timeline.drift
-    assert len(curve.periods) == 13  # the padding weeks are not reported
+    assert len(curve.periods) == 13
     assert curve.p_latest_below_first >= 0.95
     assert curve.sentence.startswith("Version A’s extra purchases fell from +")
     assert "per 1,000 recipients since the week of 2 March 2026" in curve.sentence

@@ -90,7 +90,7 @@ def drift_curves(
         for level_index, level in enumerate(levels):
             selected = np.where(lay.level_index[DAY] == level_index, lay.weights, 0.0)
             if selected.sum() <= 0:
-                continue  # an empty period (padding for the compiled model's shape)
+                continue  # a period without recipients
             uplift = uplift_draws(draws, index, selected / selected.sum())
             summarised = summary(uplift, share)
             periods.append(

@@ -113,25 +113,9 @@ def select(cells: Cells, keep: np.ndarray) -> Cells:
     )
 
 
-def by_period(cells: Cells, period: Period, pad_to: int = 1) -> Cells:
+def by_period(cells: Cells, period: Period) -> Cells:
     """Day cells summed into periods (column ``__relevance_day__`` holds each period's first
-    day); with `pad_to`, empty periods follow the last one until their number is a multiple of
-    it, so that a model's shape (and its compiled code) changes only every `pad_to` periods."""
-    cells = dated_only(cells)
-    grouped = cells.relabel(
+    day); rows without a readable day are left out."""
+    return dated_only(cells).relabel(
         DAY, lambda text: period_start(date.fromisoformat(text), period).isoformat()
     )
-    starts = sorted(set(grouped.keys[DAY]))
-    if not starts or pad_to <= 1 or len(starts) % pad_to == 0:
-        return grouped
-    extra, start = [], date.fromisoformat(starts[-1])
-    while (len(starts) + len(extra)) % pad_to:
-        start = next_period(start, period)
-        extra.append(start.isoformat())
-    frame = grouped.to_frame()
-    empty = pd.DataFrame(
-        [{"arm": arm, DAY: level} for level in extra for arm in cells.arms]
-    ).reindex(columns=frame.columns, fill_value=0)
-    padded = pd.concat([frame, empty], ignore_index=True)
-    result = Cells.from_frame(padded, cells.arms, [DAY], cells.metrics)
-    return dataclasses.replace(result, caps=cells.caps)

@@ -3,9 +3,8 @@
 Runs after the report's own analysis, on the cells per send day that the aggregation made
 beside the snapshot's. The looks use the normal approximation of :mod:`relevance.decide.looks`
 (the last look is the report itself); drift refits the primary metric's model with the
-periods as its one segment (:mod:`relevance.model.drift`: a random walk over time from the
-first period), padded to a multiple of ``PAD_PERIODS`` periods so that its compiled code is
-reused for weeks before the shape grows.
+periods as its one ordered segment (a random walk over time with a learned step size), on the
+same compiled model as every campaign (sizes are data).
 """
 
 from __future__ import annotations
@@ -20,14 +19,12 @@ from relevance.decide.looks import timeline_looks, timeline_sentences
 from relevance.decide.stopping import fading_caveat, holdout_stop
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.periods import DAY, Period, by_period
-from relevance.model.drift import drift_design
+from relevance.model.design import design
 from relevance.model.fit import fit
 from relevance.model.layout import Layout, layout
 from relevance.pipeline.checking import Timer
 from relevance.results import DriftCurve, Timeline
 
-PAD_PERIODS = 8
-"""The drift model's periods come in blocks of eight: a new compile every eight weeks."""
 DRIFT_TARGET_ACCEPT = 0.995
 """Strong data per period against a learned step size near zero (an effect that does not
 move) make a narrow funnel: small steps from the start, rather than a refit after divergences."""
@@ -38,7 +35,7 @@ def drift_over_time(
 ) -> tuple[list[DriftCurve], bool]:
     """The primary metric's effect per period, partially pooled over time, and whether the
     sampler converged. Without two periods of sends there is no trend to fit."""
-    cells = by_period(day_cells, period, pad_to=PAD_PERIODS)
+    cells = by_period(day_cells, period)
     lay = layout(cells, ordered=(DAY,))
     primary = experiment.primary
     if int((lay.weights > 0).sum()) < 2:
@@ -46,7 +43,7 @@ def drift_over_time(
     sampler = experiment.sampler.model_copy(
         update={"target_accept": max(experiment.sampler.target_accept, DRIFT_TARGET_ACCEPT)}
     )
-    result = fit(drift_design(lay, primary, experiment.priors), sampler, experiment.diagnostics)
+    result = fit(design(lay, (primary,), experiment.priors), sampler, experiment.diagnostics)
     draws = result.mean_draws()[primary.name]
     return drift_curves(experiment, lay, draws, period), result.diagnostics.reliable
 
