@@ -19,8 +19,9 @@ from relevance.config import Experiment, load_experiment
 from relevance.decide.looks import approximate_looks
 from relevance.decide.uplift import uplifts_for
 from relevance.io import simulate
-from relevance.io.periods import DAY, dated_only, select
+from relevance.io.periods import DAY, by_period, dated_only, select
 from relevance.io.sources import load_cells
+from relevance.model.compile import compiled_model
 from relevance.model.design import design
 from relevance.model.fit import fit
 from relevance.model.layout import layout
@@ -119,6 +120,26 @@ def test_the_fading_effect_is_caught_and_the_holdout_can_stop(fading: Analysis) 
     )
     assert stop.recipients_per_day == pytest.approx(1_000_000 / 91, rel=0.01)
     assert Results.model_validate_json(fading.results.to_json()) == fading.results
+
+
+def test_drift_models_of_every_length_share_the_reports_compiled_model(
+    fading: Analysis,
+) -> None:
+    """Drift over 5 weeks, 13 weeks or 3 months (periods are an ordered segment whose random
+    walk basis is data) has the report's own signature: no compile for a longer campaign."""
+    cells = fading.cells.by_day
+    assert cells is not None
+    dated = dated_only(cells)
+    five_weeks = select(dated, (dated.keys[DAY] < "2026-04-06").to_numpy())
+    exp = fading.experiment
+    designs = [
+        design(layout(by_period(part, period), ordered=(DAY,)), (exp.primary,), exp.priors)
+        for part, period in ((five_weeks, "week"), (dated, "week"), (dated, "month"))
+    ]
+    assert [len(d.data()["rate_x"]) for d in designs] == [2 * 5, 2 * 13, 2 * 3]
+    for d in designs:
+        assert d.signature() == fading.fit.design.signature()
+        assert compiled_model(d)[2]  # a hit in this process: compiled once, for the report
 
 
 def weekly_truth(path: Path, preset: str, recipients: int, seed: int) -> list[float]:
