@@ -231,8 +231,8 @@ def timings(recipients: int, draws: int) -> str:
         f"`analyze()` on the always-on preset ({recipients:,} recipients over 91 days, one version, "
         f"lifecycle-stage segments, {draws} draws x 2 chains), seconds per step, each in a fresh "
         "process: first (compiled code loaded from the disk cache, or compiled when this machine "
-        "has not seen the shape) and repeated in the same process. `drift` is its own model's "
-        "compile (or load) and sampling; `timeline` the looks.\n\n" + "\n".join(rows)
+        "has not seen it) and repeated in the same process. `drift` samples the report's own "
+        "compiled model (periods are data); `timeline` the looks.\n\n" + "\n".join(rows)
     )
 
 
