@@ -37,7 +37,7 @@ def test_a_verdict_change_comes_with_its_numbers() -> None:
     assert change.verdicts == ["Version B: inconclusive → beats sending nothing"]
     assert change.previous_headline == "No version beats sending nothing."
     assert (
-        "Version B: net value +$20.0 (range $15.0 to $25.0), was +$18.0 (range $13.0 to $23.0)"
+        "Version B: net value per 1,000 recipients +$20.0 (range $15.0 to $25.0), was +$18.0 (range $13.0 to $23.0)"
         in change.numbers
     )
 
@@ -133,7 +133,10 @@ def test_changes_md_after_two_runs_where_one_verdict_flips(runs: dict) -> None:
         "it beats sending nothing." in second
     )
     assert "  - was: No version beats sending nothing." in second
-    assert "  - Version B: net value +$20.0 (range $15.0 to $25.0), was +$18.0" in second
+    assert (
+        "  - Version B: net value per 1,000 recipients +$20.0 (range $15.0 to $25.0), was +$18.0"
+        in second
+    )
     assert "## Unchanged\n\n**autumn-reminder**" in second
     page = (runs["out"] / "index.html").read_text(encoding="utf-8")
     section = page[page.index('<section class="changes">') :]

@@ -38,11 +38,15 @@ class KeyNumber:
     currency: str
 
     def text(self) -> str:
-        """'+$12.3 (range $1.0 to $23.5)'."""
+        """'+$12.3 (range $1.0 to $23.5)', per 1,000 recipients (:meth:`named` says so)."""
         return (
             f"{money(self.mean, self.currency, signed=True)} (range "
             f"{money(self.low, self.currency)} to {money(self.high, self.currency)})"
         )
+
+    def named(self) -> str:
+        """'net value per 1,000 recipients +$12.3 (range $1.0 to $23.5)'."""
+        return f"{self.label} per 1,000 recipients {self.text()}"
 
 
 def key_numbers(results: Results) -> dict[str, KeyNumber]:
@@ -100,9 +104,7 @@ def compare(name: str, previous: Results | None, current: Results) -> CampaignCh
     change = CampaignChange(name, "new", headline=current.campaign.headline)
     now = key_numbers(current)
     if previous is None:
-        change.numbers = [
-            f"{version_label(v)}: {k.verdict}; {k.label} {k.text()}" for v, k in now.items()
-        ]
+        change.numbers = [f"{version_label(v)}: {k.verdict}; {k.named()}" for v, k in now.items()]
         return change
     before = key_numbers(previous)
     change.previous_headline = previous.campaign.headline
@@ -110,7 +112,7 @@ def compare(name: str, previous: Results | None, current: Results) -> CampaignCh
         old = before.get(version)
         if old is None:
             change.numbers.append(
-                f"{version_label(version)} (new): {number.verdict}; {number.label} {number.text()}"
+                f"{version_label(version)} (new): {number.verdict}; {number.named()}"
             )
             continue
         if old.verdict != number.verdict:
@@ -123,9 +125,7 @@ def compare(name: str, previous: Results | None, current: Results) -> CampaignCh
                 f"the previous range {money(old.low, old.currency)} to "
                 f"{money(old.high, old.currency)} (was {money(old.mean, old.currency, signed=True)})"
             )
-        change.numbers.append(
-            f"{version_label(version)}: {number.label} {number.text()}, was {old.text()}"
-        )
+        change.numbers.append(f"{version_label(version)}: {number.named()}, was {old.text()}")
     if previous.campaign.send != current.campaign.send and not change.verdicts:
         change.verdicts.append(
             f"sends {_send(previous.campaign.send)} → {_send(current.campaign.send)}"
