@@ -32,6 +32,15 @@ def number(value: float, signed: bool = False) -> str:
     return text
 
 
+def likelihood_ratio(value: float) -> str:
+    """A likelihood ratio as people read it: '20', '2.27', '1,256,093'."""
+    if value >= 1e9:
+        return "over a billion"
+    if value >= 100 or value == round(value):
+        return f"{value:,.0f}"
+    return number(value)
+
+
 def percent(probability: float) -> str:
     """A probability as a whole percentage, never claiming certainty (">99%", "<1%")."""
     if probability > 0.99:

@@ -18,11 +18,11 @@ from relevance.decide.evidence import (
     information_to_verdict,
     log_evidence,
     mixture_scale,
-    ratio,
     verdict_reached,
 )
 from relevance.decide.verdicts import version_verdicts
 from relevance.io.cells import Cells
+from relevance.language import likelihood_ratio
 from relevance.model.layout import Layout, layout
 from relevance.results import Uplift, Verdict
 
@@ -90,7 +90,7 @@ def test_information_to_verdict_is_where_the_rule_first_gives_one() -> None:
     [(20.0, "20"), (2.2716, "2.27"), (1_256_093.25, "1,256,093"), (3e12, "over a billion")],
 )
 def test_ratios_read_as_people_write_them(value: float, text: str) -> None:
-    assert ratio(value) == text
+    assert likelihood_ratio(value) == text
 
 
 # --- the verdict of a campaign with send dates ----------------------------------------------

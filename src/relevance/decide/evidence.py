@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special
 
 from relevance.config import MetricConfig
 from relevance.decide.uplift import direction
-from relevance.language import number
+from relevance.language import likelihood_ratio
 from relevance.results import Uplift
 
 EFFECT_SCALE_SHARE = 0.2
@@ -85,8 +85,8 @@ def verdict_reached(
     per recipient with posterior standard deviation `sd` (normal approximation)."""
     if sd <= 0:
         return True
-    better = stats.norm.sf((rope - benefit) / sd)
-    worse = stats.norm.cdf((-rope - benefit) / sd)
+    better = special.ndtr((benefit - rope) / sd)
+    worse = special.ndtr((-rope - benefit) / sd)
     inside = 1.0 - better - worse
     beats = better >= probability and bool(
         enough_evidence(benefit, sd, scale, probability, versions)
@@ -113,8 +113,10 @@ def information_to_verdict(
     low, high = 1.0, 2.0
     while not reached(high):
         low, high = high, high * 2
-    found = optimize.bisect(lambda f: 0.5 - reached(f), low, high, xtol=1e-3 * low)
-    return float(found)
+    while high - low > 1e-3 * low:  # bisection: reached at `high`, not at `low`
+        middle = (low + high) / 2
+        low, high = (low, middle) if reached(middle) else (middle, high)
+    return high
 
 
 def uplift_evidence(
@@ -127,21 +129,12 @@ def uplift_evidence(
     return ratio, evidence_needed(probability, versions)
 
 
-def ratio(value: float) -> str:
-    """A likelihood ratio as people read it: '20', '2.27', '1,256,093'."""
-    if value >= 1e9:
-        return "over a billion"
-    if value >= 100 or value == round(value):
-        return f"{value:,.0f}"
-    return number(value)
-
-
 def evidence_phrase(found: float, needed: float) -> str:
     """Why a winner on the plain rule is not yet called one in a campaign read every day."""
     return (
         "Because this campaign is read every day, a winner also needs evidence that holds "
-        f"however often it is read: the data are {ratio(found)} times likelier if it helps "
-        f"than if it does nothing, and {ratio(needed)} times are needed."
+        f"however often it is read: the data are {likelihood_ratio(found)} times likelier if it helps "
+        f"than if it does nothing, and {likelihood_ratio(needed)} times are needed."
     )
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from relevance.config import Experiment, MetricConfig
 from relevance.decide.evidence import (
@@ -91,8 +92,8 @@ class Benefit:
     def probabilities(self, rope: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """P(better beyond the ROPE), P(inside it), P(worse beyond it)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            better = stats.norm.sf((rope - self.mean) / self.sd)
-            worse = stats.norm.cdf((-rope - self.mean) / self.sd)
+            better = special.ndtr((self.mean - rope) / self.sd)
+            worse = special.ndtr((-rope - self.mean) / self.sd)
         return better, 1.0 - better - worse, worse
 
 
@@ -188,7 +189,7 @@ def approximate_looks(experiment: Experiment, day_cells: Cells, every: Period) -
     primary = experiment.primary
     versions = experiment.arms.versions
     holdout_events = grid.stats[primary.name].events[:, 0]
-    z = float(stats.norm.ppf(1 - (1 - experiment.decision.interval) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - experiment.decision.interval) / 2)
     sign = direction(primary)
     looks = []
     for index, version in enumerate(versions, start=1):

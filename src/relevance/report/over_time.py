@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relevance.decide.evidence import ratio
-from relevance.language import day, money, number, percent, span, version_label
+from relevance.language import day, likelihood_ratio, money, number, percent, span, version_label
 from relevance.report.style import (
     Html,
     Size,
@@ -46,7 +45,7 @@ def glossary(results: Results) -> dict[str, str]:
         "were, within 28 daily looks: see the benchmark in relevance's repository.)",
         "Evidence": "How many times likelier the data are if the version helps than if it does "
         "nothing, averaged over plausible sizes of effect. A winner needs "
-        f"{ratio(timeline.evidence_needed)} (the versions share the {error}).",
+        f"{likelihood_ratio(timeline.evidence_needed)} (the versions share the {error}).",
         "Effect over time": "Each week's (or month's) effect, estimated together: neighbouring "
         "periods share strength, so a thin week is not over-read and a real trend still shows.",
         "Expected loss of deciding now": "What choosing today's best option costs on average in "
@@ -222,9 +221,9 @@ def timeline_section(results: Results) -> Html:
             "chance better by more than practically nothing": "–"
             if look.p_better_beyond_rope is None
             else percent(look.p_better_beyond_rope),
-            f"evidence (a winner needs {ratio(timeline.evidence_needed)})": "–"
+            f"evidence (a winner needs {likelihood_ratio(timeline.evidence_needed)})": "–"
             if look.evidence is None
-            else ratio(look.evidence),
+            else likelihood_ratio(look.evidence),
             "verdict": look.verdict.value + (" (this report)" if look.full_model else ""),
         }
         for look in verdict_changes(timeline)
