@@ -370,20 +370,26 @@ def preset(name: str, recipients: int, seed: int) -> CampaignSpec:
             ),
         )
     elif name in ("always_on", "always_on_constant"):
-        version = VersionEffect(
-            name="A", allocation=0.8, purchase_logit=0.2, unsubscribe_logit=0.1, visit_logit=0.1
-        )
-        return CampaignSpec(
-            recipients=recipients,
-            seed=seed,
-            versions=(version,),
-            start_date="2026-03-02",
-            days=91,
-            effect_half_life_days=56.0 if name == "always_on" else None,
-        )
+        return always_on(recipients, seed, fading=name == "always_on")
     else:
         raise ValueError(f"unknown preset {name!r}; valid presets are {', '.join(_PRESET_NAMES)}")
     return CampaignSpec(recipients=recipients, seed=seed, versions=versions, surveys=surveys)
+
+
+def always_on(recipients: int, seed: int, fading: bool) -> CampaignSpec:
+    """The always-on presets: a welcome flow over 13 weeks whose effect halves every 8 weeks
+    (`fading`) or never fades."""
+    version = VersionEffect(
+        name="A", allocation=0.8, purchase_logit=0.2, unsubscribe_logit=0.1, visit_logit=0.1
+    )
+    return CampaignSpec(
+        recipients=recipients,
+        seed=seed,
+        versions=(version,),
+        start_date="2026-03-02",
+        days=91,
+        effect_half_life_days=56.0 if fading else None,
+    )
 
 
 # --- probabilities per cell ----------------------------------------------------------------
