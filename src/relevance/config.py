@@ -178,7 +178,6 @@ class PriorConfig(Strict):
     baseline_segment_sd: float = Field(1.0, gt=0)
     amount_intercept_sd: float = Field(3.0, gt=0)
     amount_effect_sd: float = Field(0.5, gt=0)
-    amount_sigma_sd: float = Field(1.5, gt=0)
 
 
 class DiagnosticsConfig(Strict):

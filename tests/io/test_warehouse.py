@@ -111,7 +111,7 @@ def assert_same_cells(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[s
     for column in expected.columns:
         if column in keys:
             assert actual[column].astype(str).tolist() == expected[column].astype(str).tolist()
-        elif column.endswith(("__sum", "__sum_log", "__sum_log_sq")):
+        elif column.endswith(("__sum", "__sum_log", "__sum_log_sq", "__sum_sq")):
             np.testing.assert_allclose(
                 actual[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-9
             )

@@ -119,6 +119,7 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
                         row[f"{m}__sum"] = float(np.exp(logs).sum())
                         row[f"{m}__sum_log"] = float(logs.sum())
                         row[f"{m}__sum_log_sq"] = float((logs**2).sum())
+                        row[f"{m}__sum_sq"] = float(np.exp(2 * logs).sum())
                 rows.append(row)
         configs = tuple(
             MetricConfig(

@@ -105,13 +105,15 @@ class Proportion(Statistic):
 @dataclass(frozen=True)
 class Amounts(Statistic):
     """A revenue metric: recipients with a valid amount (`n`), `buyers` (amount > 0), and the
-    buyers' sum of amounts, of log amounts and of squared log amounts."""
+    buyers' sum of amounts, of log amounts, of squared log amounts and of squared amounts
+    (`sum_sq`: with `sum` and `buyers`, the buyers' mean amount and its spread)."""
 
     n: np.ndarray
     buyers: np.ndarray
     sum: np.ndarray
     sum_log: np.ndarray
     sum_log_sq: np.ndarray
+    sum_sq: np.ndarray
     COUNTS: ClassVar[tuple[str, ...]] = ("n", "buyers")
 
     @property

@@ -279,7 +279,7 @@ def translate(error: duckdb.Error, path: Path, file_format: str = "auto") -> Dat
         return DataError(
             shown(path),
             None,
-            "an outcome value is too large to add up (above 10^26 per recipient or in total)",
+            "an outcome value is too large to add up (an amount above 10^17, or a total above 10^26)",
             "check the metric columns for corrupt or mis-scaled values",
         )
     if "permission denied" in lower:
@@ -352,6 +352,6 @@ def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
             "missing from the cells file",
             "a cells file needs arm, the segment columns, n and per metric "
             "<metric>__n, <metric>__ones (binary) or <metric>__buyers, __sum, __sum_log, "
-            "__sum_log_sq (revenue)",
+            "__sum_log_sq, __sum_sq (revenue)",
         )
     return frame  # quality counts a cells file lacks are read as zero

@@ -20,6 +20,9 @@ from relevance.io.cells import MISSING_LEVEL, AmountCap, stat_column
 # not depend on row order or on how DuckDB splits the work between threads: same file, same
 # cells, same fingerprint, same posterior.
 EXACT_SUM = "DECIMAL(38, 12)"
+SQUARES_DIGITS = 4
+"""Sums of squared amounts keep 4 decimals (exact for amounts in cents) and so have room for
+amounts up to 10^17, further than the sums themselves (10^13)."""
 ROW_NUMBER = "__relevance_row__"
 
 
@@ -82,10 +85,11 @@ class Dialect:
         """True where `value` is +-infinity (NULL stays NULL)."""
         return f"isinf({value})"
 
-    def exact_sum(self, expression: str, where: str) -> str:
-        """Sum of `expression` where `where` holds, as exact fixed-point (12 decimals)."""
+    def exact_sum(self, expression: str, where: str, digits: int = 12) -> str:
+        """Sum of `expression` where `where` holds, as exact fixed-point (`digits` decimals)."""
+        exact = EXACT_SUM if digits == 12 else f"DECIMAL(38, {digits})"
         return (
-            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({expression} AS {EXACT_SUM}) END), 0) "
+            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({expression} AS {exact}) END), 0) "
             "AS DOUBLE)"
         )
 
@@ -124,16 +128,16 @@ class PostgresDialect(Dialect):
     def isinf(self, value: str) -> str:
         return f"({value} IN ('Infinity'::double precision, '-Infinity'::double precision))"
 
-    def exact_sum(self, expression: str, where: str) -> str:
+    def exact_sum(self, expression: str, where: str, digits: int = 12) -> str:
         """DuckDB's CAST(x AS DECIMAL(38, 12)) rounds x * 1e12 (a double product) half away
         from zero; its DECIMAL -> DOUBLE is correctly rounded. The same steps here (one bigint
         per row, summed exactly as numeric, scaled exactly, then correctly rounded to double)
         give bit-identical sums."""
-        y = f"(({expression}) * CAST(1e12 AS double precision))"
+        y = f"(({expression}) * CAST(1e{digits} AS double precision))"
         rounded = f"(trunc({y}) + CASE WHEN abs({y} - trunc({y})) >= 0.5 THEN sign({y}) ELSE 0 END)"
         return (
             f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({rounded} AS bigint) END), 0) "
-            "* 1e-12 AS double precision)"
+            f"* 1e-{digits} AS double precision)"
         )
 
     def quantile(self, expression: str, share: float, where: str) -> str:
@@ -234,6 +238,10 @@ def _metric_parts(
         (d.exact_sum(amount, positive), stat_column(name, "sum")),
         (d.exact_sum(log, positive), stat_column(name, "sum_log")),
         (d.exact_sum(f"{log} * {log}", positive), stat_column(name, "sum_log_sq")),
+        (
+            d.exact_sum(f"{amount} * {amount}", positive, SQUARES_DIGITS),
+            stat_column(name, "sum_sq"),
+        ),
         *(count(where, stat) for where, stat in quality),
     ]
 
