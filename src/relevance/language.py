@@ -182,3 +182,40 @@ def recipients_phrase(extra: int | None) -> str:
         return "More data is unlikely to settle it unless the effect moves."
     rounded = float(f"{extra:.2g}")
     return f"About {rounded:,.0f} more recipients (same split) would likely settle it."
+
+
+def adjustment_sentence(
+    columns: list[str], bucketed: list[str], metric: MetricConfig, narrowing: dict[str, float]
+) -> str:
+    """What the pre-period adjustment was and how much it narrowed the verdict's interval."""
+    names = ", ".join(
+        f"`{c}`" + (" (10 quantile buckets)" if c in bucketed else "") for c in columns
+    )
+    changes = "; ".join(
+        f"{version_label(v)} {abs(n):.0%} {'narrower' if n >= 0 else 'wider'}"
+        for v, n in narrowing.items()
+    )
+    return (
+        f"Adjusted for what was known before the send: {names}. The effects are still the "
+        f"average over everyone assigned; the adjustment only sharpens them. The range for "
+        f"{metric.display} against sending nothing is {changes} than without adjustment."
+    )
+
+
+def delivered_sentence(
+    metric: MetricConfig,
+    version: str,
+    rate: float,
+    mean: float,
+    low: float,
+    high: float,
+    share: float,
+    currency: str = "",
+) -> str:
+    """The effect on delivered recipients, worded as secondary to the verdict."""
+    symbol = currency if metric.kind == "revenue" else ""
+    return (
+        f"{version_label(version)} reached {rate:.1%} of the recipients it was assigned to. "
+        f"Among those it reached: {amount(metric, mean, currency)} per 1,000 "
+        f"({interval(low, high, share, symbol)}). The verdict stays on everyone assigned."
+    )

@@ -155,13 +155,15 @@ def _rate_columns(
     group: list[int | None] = []
     labels: list[str] = []
     scale_labels: list[str] = []
-    for s in lay.segments:
+    for s in (*lay.segments, *lay.adjust):
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]  # (combos, L-1)
         for j in range(basis.shape[1]):
             columns.append(basis[combo_of_row, j])
             fixed_sd.append(priors.baseline_segment_sd)
             group.append(None)
             labels.append(f"holdout by {s} [{j}]")
+        if s in lay.adjust:
+            continue  # adjustment only: the same contrast in every arm, no version deviation
         scale_labels.append(s)
         if s in lay.ordered:
             basis = random_walk_basis(len(lay.levels[s]))[lay.level_index[s]]
@@ -182,7 +184,7 @@ def _amount_columns(lay: Layout, priors: PriorConfig) -> tuple[np.ndarray, np.nd
     columns: list[np.ndarray] = []
     sds: list[float] = []
     labels: list[str] = []
-    for s in lay.segments:
+    for s in (*lay.segments, *lay.adjust):
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]
         for j in range(basis.shape[1]):
             columns.append(basis[combo_of_row, j])
