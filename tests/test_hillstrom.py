@@ -74,6 +74,14 @@ def hillstrom_flat(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
 
 
 @pytest.fixture(scope="module")
+def hillstrom_adjusted(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
+    """Adjusted for last year's spend and months since the last purchase (pre-period)."""
+    return _analyze(
+        tmp_path_factory.mktemp("hillstrom-adjusted"), METRICS, adjust_for=["history", "recency"]
+    )
+
+
+@pytest.fixture(scope="module")
 def frequentist() -> dict[tuple[str, str], tuple[float, float]]:
     """(metric, version) -> difference in means vs the holdout and its Welch standard error."""
     rows = pd.read_csv(DATA)
@@ -150,3 +158,39 @@ def test_model_checks_and_verdicts(hillstrom: Analysis) -> None:
     for version in VERSIONS:
         assert results.uplift("conversion", version).uplift_low > 0, version
     assert results.campaign.send == "Mens E-Mail"
+
+
+def cuped_narrowing(metric: str, version: str) -> float:
+    """1 - SE(CUPED with history and recency, least squares) / SE(difference in means)."""
+    rows = pd.read_csv(DATA)
+    rows = rows[rows.segment.isin([HOLDOUT, version])]
+    y = rows[metric].to_numpy(float)
+    treated = (rows.segment == version).to_numpy(float)
+    covariates = rows[["history", "recency"]].to_numpy(float)
+    design = np.column_stack([np.ones_like(y), treated, covariates - covariates.mean(axis=0)])
+    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residual = y - design @ coefficients
+    sigma2 = residual @ residual / (len(y) - design.shape[1])
+    se = np.sqrt(sigma2 * np.linalg.inv(design.T @ design)[1, 1])
+    a, b = y[treated == 1], y[treated == 0]
+    plain = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return float(1 - se / plain)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_adjustment_for_history_and_recency(
+    hillstrom: Analysis, hillstrom_adjusted: Analysis, version: str
+) -> None:
+    """History and recency explain under 1% of the variance within arms: the estimates barely
+    move and the interval narrows about as little as CUPED's."""
+    for metric in ("conversion", "visit", "spend"):
+        adjusted = hillstrom_adjusted.results.uplift(metric, version)
+        plain = hillstrom.results.uplift(metric, version)
+        gap = (adjusted.uplift_mean - plain.uplift_mean) / plain.uplift_sd
+        assert abs(gap) <= 0.1, (metric, gap)
+    adjustment = hillstrom_adjusted.results.adjustment
+    assert adjustment is not None and adjustment.metric == "conversion"
+    assert adjustment.bucketed == ["history", "recency"]
+    ours, cuped = adjustment.narrowing[version], cuped_narrowing("conversion", version)
+    print(f"{version}: narrowing ours {ours:+.4f}, CUPED {cuped:+.4f}")
+    assert abs(ours - cuped) <= 0.02, (ours, cuped)

@@ -184,7 +184,10 @@ def _amount_columns(lay: Layout, priors: PriorConfig) -> tuple[np.ndarray, np.nd
     columns: list[np.ndarray] = []
     sds: list[float] = []
     labels: list[str] = []
-    for s in (*lay.segments, *lay.adjust):
+    # Segments only, not adjust_for columns: P(buy) standardised over the population times
+    # the arm's buyers' mean amount is the population mean per recipient whatever the link
+    # between the covariate and amounts; a product of two adjusted fits would not be.
+    for s in lay.segments:
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]
         for j in range(basis.shape[1]):
             columns.append(basis[combo_of_row, j])
