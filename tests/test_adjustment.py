@@ -131,3 +131,27 @@ def test_bad_adjust_for_config(tmp_path: Path, sections: dict, expected: str) ->
     path = write_experiment(tmp_path, **sections)
     with pytest.raises(ConfigError, match=expected):
         load_experiment(path)
+
+
+def test_odd_adjustment_columns(tmp_path: Path) -> None:
+    """Infinities and NaN join the missing bucket of a numeric column; an identifier-like text
+    column is refused before any model."""
+    from relevance.config import load_experiment
+    from relevance.pipeline.checking import check_data
+
+    frame = rows().head(3000)
+    frame["score"] = np.where(np.arange(3000) % 50 == 0, np.inf, frame.score)
+    frame.loc[::70, "score"] = np.nan
+    frame["customer"] = [f"<b>c{i}</b>" for i in range(3000)]
+    frame.to_parquet(tmp_path / "rows.parquet")
+    path = write_experiment(
+        tmp_path,
+        data={"path": "rows.parquet", "arm": "arm", "unit_id": None},
+        arms={"holdout": "holdout", "versions": ["A"]},
+        adjust_for=["score", "customer"],
+    )
+    cells, findings = check_data(load_experiment(path))
+    levels = sorted(set(cells.keys["score"]))
+    assert levels == ["(missing)", *(f"bucket {i:02d}" for i in range(1, 11))]
+    (error,) = [f for f in findings if f.severity.value == "error"]
+    assert error.check == "adjustment_levels" and "3,000 distinct text values" in error.message

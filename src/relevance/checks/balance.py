@@ -11,6 +11,8 @@ from relevance.io.cells import Cells
 from relevance.results import Finding, Severity
 
 BALANCE_P_VALUE = 0.001
+MAX_ADJUST_LEVELS = 100
+"""More levels than this is an identifier or free text, not a pre-period stratum."""
 
 
 def adjustment_balance(experiment: Experiment, cells: Cells) -> list[Finding]:
@@ -23,6 +25,22 @@ def adjustment_balance(experiment: Experiment, cells: Cells) -> list[Finding]:
     findings = []
     known = cells.keys["arm"].isin(experiment.arms.all).to_numpy()
     for column in cells.adjust:
+        levels = cells.keys[column].nunique()
+        if levels > MAX_ADJUST_LEVELS:
+            findings.append(
+                finding(
+                    "adjustment_levels",
+                    Severity.ERROR,
+                    f"Column `{column}` (adjust_for) has {levels:,} distinct text values; "
+                    f"adjustment needs a few groups (at most {MAX_ADJUST_LEVELS}) or a number "
+                    "(numbers are cut into 10 quantile buckets).",
+                    f"adjust for a column with few levels, or export `{column}` as a number",
+                    where=f"adjust_for column `{column}`",
+                    column=column,
+                    levels=int(levels),
+                )
+            )
+            continue
         table = (
             pd.DataFrame({"arm": cells.keys["arm"][known], "level": cells.keys[column][known]})
             .assign(n=cells.n[known])

@@ -212,7 +212,8 @@ class Buckets:
             f"WHEN {value} <= {cut!r} THEN 'bucket {i + 1:02d}'" for i, cut in enumerate(self.cuts)
         )
         last = f"bucket {len(self.cuts) + 1:02d}"
-        return f"CASE WHEN {value} IS NULL THEN '{MISSING_LEVEL}' {cases} ELSE '{last}' END"
+        missing = f"{value} IS NULL OR NOT ({_finite(d, value)})"
+        return f"CASE WHEN {missing} THEN '{MISSING_LEVEL}' {cases} ELSE '{last}' END"
 
 
 def adjust_buckets(
@@ -223,9 +224,9 @@ def adjust_buckets(
 ) -> list[Buckets]:
     """How each adjust_for column enters the cells (two cheap queries at most).
 
-    A column whose every value is a finite number and that has more than
-    ``ADJUST_BUCKETS`` distinct values is cut at its deciles (ties merge buckets); any other
-    column is used level by level.
+    A column whose every value is a number and that has more than ``ADJUST_BUCKETS``
+    distinct values is cut at its deciles (ties merge buckets; NaN and infinities join the
+    missing values); any other column is used level by level.
     """
     columns = experiment.adjust_for
     if not columns:
@@ -233,11 +234,8 @@ def adjust_buckets(
     parts = []
     for column in columns:
         value = dialect.to_double(column)
-        parts.append(
-            f"count(*) FILTER (WHERE {quote(column)} IS NOT NULL AND "
-            f"({value} IS NULL OR NOT ({_finite(dialect, value)})))"
-        )
-        parts.append(f"count(DISTINCT {value})")
+        parts.append(f"count(*) FILTER (WHERE {quote(column)} IS NOT NULL AND {value} IS NULL)")
+        parts.append(f"count(DISTINCT {value}) FILTER (WHERE {_finite(dialect, value)})")
     source = dialect.relation(relation, [(c, False) for c in columns])
     (row,) = fetch(f"SELECT {', '.join(parts)} FROM {source}")
     numeric = [
@@ -247,7 +245,7 @@ def adjust_buckets(
         return [Buckets(c) for c in columns]
     shares = [k / ADJUST_BUCKETS for k in range(1, ADJUST_BUCKETS)]
     parts = [
-        dialect.quantile(dialect.to_double(c), share, f"{dialect.to_double(c)} IS NOT NULL")
+        dialect.quantile(dialect.to_double(c), share, _finite(dialect, dialect.to_double(c)))
         for c in numeric
         for share in shares
     ]
