@@ -55,6 +55,16 @@ FAMILIES: tuple[Scenario, ...] = (
     Scenario("8 segment levels", effects=(0.0, EFFECT), segment_levels=8),
     Scenario("fatigue (ordered)", effects=(0.0, EFFECT), segment_levels=3, fatigue_levels=4),
     Scenario("adjust_for", effects=(0.0, EFFECT), segment_levels=3, adjust_levels=10),
+    Scenario(
+        "revenue Pareto 2.5, adjust_for",
+        kind="revenue",
+        amounts="pareto",
+        rope=REVENUE_ROPE,
+        segment_levels=3,
+        adjust_levels=10,
+        adjust_amount_strength=0.4,
+        **REVENUE_EFFECT,
+    ),
 )
 
 

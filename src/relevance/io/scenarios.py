@@ -76,7 +76,8 @@ class Scenario:
     `amount_effects` multiply the amounts of a version's buyers. Each campaign draws its own
     segment baselines and segment deviations of the effects (scale `effect_spread`); an
     ordered (fatigue) column lowers the effect by `fatigue_step` per level; an adjust column
-    (deciles of a pre-period covariate) moves the baseline logit by up to ±`adjust_strength`.
+    (deciles of a pre-period covariate) moves the baseline logit by up to ±`adjust_strength`
+    and, for revenue, scales the amounts by up to ``exp(±adjust_amount_strength)``.
     """
 
     name: str
@@ -94,6 +95,7 @@ class Scenario:
     fatigue_step: float = 0.1
     adjust_levels: int = 0
     adjust_strength: float = 1.2
+    adjust_amount_strength: float = 0.0  # the covariate also scales amounts by up to e^±this
     rope: float = 0.001
     columns: tuple[str, ...] = field(init=False, default=())
 
@@ -147,18 +149,18 @@ def simulate(scenario: Scenario, rng: np.random.Generator) -> Campaign:
     family = AMOUNT_FAMILIES[scenario.amounts]
     base_logit = math.log(scenario.base_rate / (1 - scenario.base_rate))
 
+    def position(stratum: tuple[str, ...]) -> float:
+        """Where the stratum's adjust bucket sits, from -1 (lowest) to +1 (highest)."""
+        if not scenario.adjust_levels:
+            return 0.0
+        bucket = int(stratum[-1].split()[-1]) - 1
+        return 2 * bucket / (scenario.adjust_levels - 1) - 1
+
     def logit(stratum: tuple[str, ...], arm: int) -> float:
         value = base_logit + baseline[int(stratum[0])]
-        position = 1
-        if scenario.fatigue_levels:
-            level = int(stratum[position])
-            value -= 0.2 * level
-            position += 1
-        else:
-            level = 0
-        if scenario.adjust_levels:
-            bucket = int(stratum[position].split()[-1]) - 1
-            value += scenario.adjust_strength * (2 * bucket / (scenario.adjust_levels - 1) - 1)
+        level = int(stratum[1]) if scenario.fatigue_levels else 0
+        value -= 0.2 * level
+        value += scenario.adjust_strength * position(stratum)
         if arm:
             effect = scenario.effects[arm - 1]
             if effect != 0.0:  # an exact null stays exactly null in every stratum
@@ -169,8 +171,9 @@ def simulate(scenario: Scenario, rng: np.random.Generator) -> Campaign:
     rows, expected = [], np.zeros((len(scenario.arms), len(strata)))
     for a, arm in enumerate(scenario.arms):
         sizes = rng.multinomial(round(scenario.recipients * scenario.shares[a]), mix)
-        scale = 1.0 if a == 0 else scenario.amount_effects[a - 1]
+        effect = 1.0 if a == 0 else scenario.amount_effects[a - 1]
         for j, stratum in enumerate(strata):
+            scale = effect * math.exp(scenario.adjust_amount_strength * position(stratum))
             p = 1.0 / (1.0 + math.exp(-logit(stratum, a)))
             n = int(sizes[j])
             ones = int(rng.binomial(n, p))
