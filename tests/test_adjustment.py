@@ -91,7 +91,7 @@ def test_report_says_what_was_adjusted_for(adjusted: tuple[Analysis, pd.DataFram
     shown = str(CampaignReport(analysis.results).before_and_after_the_send())
     narrowing = analysis.results.adjustment.narrowing["A"]
     assert "Adjusted for what was known before the send: `score` (10 quantile buckets)" in shown
-    assert f"Version A {narrowing:.0%} narrower than without adjustment" in shown
+    assert f"compared with no adjustment: Version A {narrowing:.0%} narrower." in shown
     assert f"{narrowing:.1%}" in shown
     balance = [f for f in analysis.results.findings if f.check == "adjustment_balance"]
     assert [f.severity.value for f in balance] == ["info"]
@@ -155,3 +155,17 @@ def test_odd_adjustment_columns(tmp_path: Path) -> None:
     assert levels == ["(missing)", *(f"bucket {i:02d}" for i in range(1, 11))]
     (error,) = [f for f in findings if f.severity.value == "error"]
     assert error.check == "adjustment_levels" and "3,000 distinct text values" in error.message
+
+
+def test_changes_within_the_sampling_noise_are_about_the_same() -> None:
+    from relevance.config import MetricConfig
+    from relevance.language import adjustment_sentence
+
+    metric = MetricConfig(name="purchase", kind="binary", column="p", rope=0.001, label="buys")
+    sentence = adjustment_sentence(["score"], ["score"], metric, {"A": 0.161, "B": -0.03}, 0.02)
+    assert "`score` (10 quantile buckets)" in sentence
+    assert (
+        "compared with no adjustment: Version A 16% narrower; Version B about the same" in sentence
+    )
+    assert "wider" not in adjustment_sentence(["x"], [], metric, {"A": -0.01}, 0.007)
+    assert "Version A 5% wider" in adjustment_sentence(["x"], [], metric, {"A": -0.05}, 0.007)

@@ -185,20 +185,28 @@ def recipients_phrase(extra: int | None) -> str:
 
 
 def adjustment_sentence(
-    columns: list[str], bucketed: list[str], metric: MetricConfig, narrowing: dict[str, float]
+    columns: list[str],
+    bucketed: list[str],
+    metric: MetricConfig,
+    narrowing: dict[str, float],
+    noise: float = 0.0,
 ) -> str:
-    """What the pre-period adjustment was and how much it narrowed the verdict's interval."""
+    """What the pre-period adjustment was and how much it narrowed the verdict's interval;
+    changes within twice the sampling `noise` of the comparison are called 'about the same'."""
     names = ", ".join(
         f"`{c}`" + (" (10 quantile buckets)" if c in bucketed else "") for c in columns
     )
-    changes = "; ".join(
-        f"{version_label(v)} {abs(n):.0%} {'narrower' if n >= 0 else 'wider'}"
-        for v, n in narrowing.items()
-    )
+
+    def change(n: float) -> str:
+        if abs(n) <= 2 * noise:
+            return f"about the same (within the sampling noise of ±{2 * noise:.0%})"
+        return f"{abs(n):.0%} {'narrower' if n >= 0 else 'wider'}"
+
+    changes = "; ".join(f"{version_label(v)} {change(n)}" for v, n in narrowing.items())
     return (
         f"Adjusted for what was known before the send: {names}. The effects are still the "
         f"average over everyone assigned; the adjustment only sharpens them. The range for "
-        f"{metric.display} against sending nothing is {changes} than without adjustment."
+        f"{metric.display} against sending nothing, compared with no adjustment: {changes}."
     )
 
 

@@ -22,6 +22,12 @@ def narrowing(adjusted: np.ndarray, unadjusted: np.ndarray) -> float:
     return float(1.0 - adjusted.std(ddof=1) / unadjusted.std(ddof=1))
 
 
+def narrowing_noise(draws: int) -> float:
+    """Monte Carlo standard error of :func:`narrowing` from `draws` draws of each fit: each
+    sd is off by about 1/sqrt(2 x draws), relatively, and the two fits are independent."""
+    return float(np.sqrt(1.0 / draws))
+
+
 def adjustment(
     experiment: Experiment,
     lay: Layout,
@@ -52,5 +58,7 @@ def adjustment(
         metric=metric.name,
         narrowing=narrowed,
         unadjusted=unadjusted,
-        sentence=adjustment_sentence(columns, bucketed, metric, narrowed),
+        sentence=adjustment_sentence(
+            columns, bucketed, metric, narrowed, noise=narrowing_noise(len(draws[metric.name]))
+        ),
     )
