@@ -108,7 +108,10 @@ def cell_means(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]
     rate_levels = _arm_level_draws(draws, "rate", n_arms)
     coefficients = None
     if "rate_raw" in draws:
-        rate_sd = d.rate_fixed_sd[None, :] + draws["segment_scale"] @ d.rate_scale_map.T
+        # adjust_for columns alone have coefficients but no learned scale (dropped: size 0)
+        samples = draws["rate_raw"].shape[0]
+        scales = draws.get("segment_scale", np.zeros((samples, d.rate_scale_map.shape[1])))
+        rate_sd = d.rate_fixed_sd[None, :] + scales @ d.rate_scale_map.T
         coefficients = draws["rate_raw"] * rate_sd
     means: dict[str, np.ndarray] = {}
     for block in d.blocks:
