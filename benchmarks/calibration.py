@@ -10,15 +10,19 @@ and the power at the family's stated effect. Writes ``benchmarks/results/calibra
 
     .venv/bin/python benchmarks/calibration.py            # >= 400 campaigns
     .venv/bin/python benchmarks/calibration.py --per-family 8 --out /tmp/quick
+    .venv/bin/python benchmarks/calibration.py --workers 2   # only when two cores are free
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import multiprocessing
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -201,7 +205,9 @@ def summarise(outcomes: list[Outcome], rope: dict[str, float]) -> list[dict[str,
     return rows
 
 
-def markdown(rows: list[dict[str, object]], seconds: float, per_family: int) -> str:
+def markdown(
+    rows: list[dict[str, object]], seconds: float, per_family: int, workers: int = 1
+) -> str:
     """The table the README quotes."""
     head = (
         "| family | campaigns | 95% coverage overall | segment coverage | z sd | exact nulls "
@@ -231,24 +237,49 @@ def markdown(rows: list[dict[str, object]], seconds: float, per_family: int) -> 
         + "\n".join(lines)
         + f"\n\n{total} campaigns ({per_family} per family), 2 versions each, 60,000 recipients "
         f"(20% holdout), {SAMPLER['draws']} draws x {SAMPLER['chains']} chains; "
-        f"{seconds / 60:.1f} minutes on this machine.\n"
+        f"{seconds / 60:.1f} minutes on this machine ({workers} process"
+        f"{'es' if workers > 1 else ''}, 2 cores shared with other work).\n"
     )
 
 
-def run(
-    per_family: int, folder: Path, families: tuple[Scenario, ...] = FAMILIES
-) -> tuple[list[Outcome], float]:
-    """Every family's campaigns, seeds 1..per_family; returns outcomes and seconds taken."""
-    started = time.perf_counter()
-    outcomes: list[Outcome] = []
+def _campaign_in_scratch(task: tuple[Scenario, int]) -> list[Outcome]:
+    """:func:`run_campaign` in its own scratch folder (a worker process's unit of work)."""
+    scenario, seed = task
     with tempfile.TemporaryDirectory() as scratch:
-        for scenario in families:
-            for seed in range(1, per_family + 1):
-                outcomes += run_campaign(scenario, seed, Path(scratch))
-            print(
-                f"{scenario.name}: {per_family} campaigns, {time.perf_counter() - started:.0f} s",
-                flush=True,
+        return run_campaign(scenario, seed, Path(scratch))
+
+
+def run(
+    per_family: int,
+    folder: Path,
+    families: tuple[Scenario, ...] = FAMILIES,
+    workers: int = 1,
+) -> tuple[list[Outcome], float]:
+    """Every family's campaigns, seeds 1..per_family; returns outcomes and seconds taken.
+
+    With ``workers > 1`` campaigns run in that many spawned processes (use it only when that
+    many cores are free: each fit already runs two chains); every process loads the one
+    compiled model from the cache.
+    """
+    started = time.perf_counter()
+    tasks = [(scenario, seed) for scenario in families for seed in range(1, per_family + 1)]
+    outcomes: list[Outcome] = []
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
             )
+            results = pool.map(_campaign_in_scratch, tasks)
+        else:
+            results = map(_campaign_in_scratch, tasks)
+        for done, ((scenario, seed), found) in enumerate(zip(tasks, results, strict=True), 1):
+            outcomes += found
+            if seed == per_family:
+                print(
+                    f"{scenario.name}: {per_family} campaigns ({done} of {len(tasks)}), "
+                    f"{time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
     folder.mkdir(parents=True, exist_ok=True)
     return outcomes, time.perf_counter() - started
 
@@ -257,10 +288,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-family", type=int, default=40)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes (only as many as there are free cores)"
+    )
     args = parser.parse_args()
-    outcomes, seconds = run(args.per_family, args.out)
+    outcomes, seconds = run(args.per_family, args.out, workers=args.workers)
     rows = summarise(outcomes, {s.name: s.rope for s in FAMILIES})
-    table = markdown(rows, seconds, args.per_family)
+    table = markdown(rows, seconds, args.per_family, args.workers)
     (args.out / "calibration.md").write_text(table, encoding="utf-8")
     (args.out / "calibration.json").write_text(
         json.dumps(
