@@ -77,6 +77,7 @@ cells.append(
     )
 )
 cells.append(nbf.v4.new_code_cell("report.uplifts()"))
+cells.append(nbf.v4.new_code_cell("report.before_and_after_the_send()"))
 cells.append(
     nbf.v4.new_markdown_cell(
         "## Guardrails\n\nA version that worsens a guardrail (for example unsubscribes) beyond the band set as practically nothing is harmful, whatever it does for purchases."

@@ -71,6 +71,11 @@ class DataConfig(Strict):
         description="column with the day each recipient was sent (or would have been, for the "
         "holdout): a date or timestamp; adds the timeline, drift and when to stop holding out",
     )
+    delivered: str | None = Field(
+        None,
+        description="optional 0/1 column: did the email reach the recipient (bounces and "
+        "suppressions are 0); gives the effect on delivered recipients beside the verdict's",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> DataConfig:
@@ -190,7 +195,6 @@ class PriorConfig(Strict):
     baseline_segment_sd: float = Field(1.0, gt=0)
     amount_intercept_sd: float = Field(3.0, gt=0)
     amount_effect_sd: float = Field(0.5, gt=0)
-    amount_sigma_sd: float = Field(1.5, gt=0)
 
 
 class DiagnosticsConfig(Strict):
@@ -390,6 +394,11 @@ class Experiment(Strict):
     monitoring: MonitoringConfig | None = Field(
         None, description="looks, drift periods and the stop threshold; needs `data.date`"
     )
+    adjust_for: list[str] = Field(
+        default_factory=list,
+        description="pre-period columns (measured before the send) used for precision only: "
+        "text or few-valued columns level by level, numeric ones in 10 quantile buckets",
+    )
     decision: DecisionConfig = DecisionConfig()
     sampler: SamplerConfig = SamplerConfig()
     priors: PriorConfig = PriorConfig()
@@ -432,6 +441,26 @@ class Experiment(Strict):
             )
         if len(set(self.segments)) != len(self.segments):
             raise ValueError(f"segment columns must be distinct; got {self.segments}")
+        if len(set(self.adjust_for)) != len(self.adjust_for):
+            raise ValueError(f"adjust_for columns must be distinct; got {self.adjust_for}")
+        both = [c for c in self.adjust_for if c in self.segments]
+        if both:
+            raise ValueError(
+                f"{both} is both a segment and an adjust_for column; a segment already adjusts "
+                "for itself, so list it in one place"
+            )
+        taken = {
+            self.data.arm,
+            self.data.sent,
+            self.data.delivered,
+            *(m.column for m in self.metrics),
+        }
+        clash = [c for c in self.adjust_for if c in taken]
+        if clash:
+            raise ValueError(
+                f"adjust_for column(s) {clash} are the arm, an outcome or a delivery column; "
+                "adjust only for columns measured before the send"
+            )
         self._surveys_consistent()
         if self.monitoring is not None and self.data.date is None:
             raise ValueError(

@@ -193,6 +193,51 @@ def recipients_phrase(extra: int | None) -> str:
     return f"About {rounded:,.0f} more recipients (same split) would likely settle it."
 
 
+def adjustment_sentence(
+    columns: list[str],
+    bucketed: list[str],
+    metric: MetricConfig,
+    narrowing: dict[str, float],
+    noise: float = 0.0,
+) -> str:
+    """What the pre-period adjustment was and how much it narrowed the verdict's interval;
+    changes within twice the sampling `noise` of the comparison are called 'about the same'."""
+    names = ", ".join(
+        f"`{c}`" + (" (10 quantile buckets)" if c in bucketed else "") for c in columns
+    )
+
+    def change(n: float) -> str:
+        if abs(n) <= 2 * noise:
+            return f"about the same (within the sampling noise of ±{2 * noise:.0%})"
+        return f"{abs(n):.0%} {'narrower' if n >= 0 else 'wider'}"
+
+    changes = "; ".join(f"{version_label(v)} {change(n)}" for v, n in narrowing.items())
+    return (
+        f"Adjusted for what was known before the send: {names}. The effects are still the "
+        f"average over everyone assigned; the adjustment only sharpens them. The range for "
+        f"{metric.display} against sending nothing, compared with no adjustment: {changes}."
+    )
+
+
+def delivered_sentence(
+    metric: MetricConfig,
+    version: str,
+    rate: float,
+    mean: float,
+    low: float,
+    high: float,
+    share: float,
+    currency: str = "",
+) -> str:
+    """The effect on delivered recipients, worded as secondary to the verdict."""
+    symbol = currency if metric.kind == "revenue" else ""
+    return (
+        f"{version_label(version)} reached {rate:.1%} of the recipients it was assigned to. "
+        f"Among those it reached: {amount(metric, mean, currency)} per 1,000 "
+        f"({interval(low, high, share, symbol)}). The verdict stays on everyone assigned."
+    )
+
+
 def percent_share(share: float) -> str:
     """A share of people as a percentage: '38%', and one decimal below 10% ('5.1%')."""
     if share is None or math.isnan(share):

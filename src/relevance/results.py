@@ -181,6 +181,38 @@ class Summary(Record):
     high: float
 
 
+class Adjustment(Record):
+    """What `adjust_for` bought: the primary metric's overall interval with and without it.
+
+    ``narrowing`` per version is ``1 - sd(adjusted) / sd(unadjusted)`` of the primary uplift's
+    posterior (the interval's width shrinks in the same proportion); the effects reported are
+    the adjusted ones, still population-average intention-to-treat.
+    """
+
+    columns: list[str]
+    levels: dict[str, int]  # levels each column entered with (quantile buckets or its own)
+    bucketed: list[str]  # numeric columns cut at their deciles
+    metric: str
+    narrowing: dict[str, float]
+    unadjusted: dict[str, Summary]  # per version: the primary uplift without adjustment
+    sentence: str
+
+
+class EffectOnDelivered(Record):
+    """A version's effect on the recipients it reached: intention-to-treat uplift divided by
+    the share of its arm marked delivered (one-sided non-compliance: the holdout got nothing).
+    Secondary to the verdict, which is judged on everyone assigned. Per recipient."""
+
+    metric: str
+    version: str
+    delivery_rate: float
+    itt_mean: float
+    mean: float
+    low: float
+    high: float
+    sentence: str
+
+
 class PolicyChoice(Record):
     """What a targeting policy sends to one segment level (`send` None: nothing)."""
 
@@ -441,6 +473,8 @@ class Results(Record):
     timeline: Timeline | None = None  # always-on campaigns (`data.date`)
     surveys: list[SurveyResult] = Field(default_factory=list)
     priors: dict[str, float]
+    adjustment: Adjustment | None = None  # with adjust_for
+    effect_on_delivered: list[EffectOnDelivered] = Field(default_factory=list)  # data.delivered
 
     def uplift(
         self, metric: str, version: str, column: str = "overall", level: str = "all"

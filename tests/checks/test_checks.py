@@ -49,6 +49,7 @@ def cells_of(experiment: Experiment, arms: dict[str, int], **stats_: int) -> Cel
         row["purchase__ones"] = row["spend__buyers"] = n // 10
         row["purchase__nonbinary"] = 0
         row["spend__sum"] = row["spend__sum_log"] = row["spend__sum_log_sq"] = float(n)
+        row["spend__sum_sq"] = float(n)
         rows.append(row)
     frame = pd.DataFrame(rows)
     for key, value in stats_.items():

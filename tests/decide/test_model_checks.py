@@ -44,6 +44,7 @@ def cells(exp: Experiment) -> Cells:
             "revenue__sum": [200.0, 400.0, 300.0, 500.0],
             "revenue__sum_log": [15.0, 30.0, 30.0, 30.0],
             "revenue__sum_log_sq": [50.0, 100.0, 100.0, 100.0],
+            "revenue__sum_sq": [10000.0, 20000.0, 12000.0, 30000.0],
         }
     )
     return Cells.for_experiment(exp, frame)

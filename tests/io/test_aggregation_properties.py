@@ -89,6 +89,7 @@ def pandas_cells(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         amount=frame["revenue"].where(positive, 0.0),
         log=logs.fillna(0.0),
         log_sq=(logs**2).fillna(0.0),
+        amount_sq=frame["revenue"].where(positive, 0.0) ** 2,
     )
     grouped = frame.groupby(keys)
     return pd.DataFrame(
@@ -99,6 +100,7 @@ def pandas_cells(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             "spend__sum": grouped["amount"].sum(),
             "spend__sum_log": grouped["log"].sum(),
             "spend__sum_log_sq": grouped["log_sq"].sum(),
+            "spend__sum_sq": grouped["amount_sq"].sum(),
         }
     )
 
@@ -123,6 +125,10 @@ def test_cells_add_up_to_the_rows(experiment: Experiment, frame: pd.DataFrame) -
             np.testing.assert_allclose(
                 ours[column], expected[column], rtol=1e-9, atol=1e-9, err_msg=column
             )
+        # Squared amounts are added up exactly to 4 decimals a row (room for large amounts).
+        np.testing.assert_allclose(
+            ours["spend__sum_sq"], expected["spend__sum_sq"], rtol=1e-9, atol=5e-5 * len(frame)
+        )
 
 
 @SETTINGS

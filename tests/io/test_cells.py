@@ -42,6 +42,7 @@ def frame() -> pd.DataFrame:
             "spend__sum": [5.0, 7.5, 12.0, 20.25],
             "spend__sum_log": [1.0, 2.0, 3.0, 4.0],
             "spend__sum_log_sq": [1.0, 2.5, 3.5, 4.5],
+            "spend__sum_sq": [25.0, 30.0, 50.0, 110.0],
             "spend__missing": [0, 0, 2, 0],
             "spend__invalid": [0, 0, 0, 1],
             "spend__negative": [0, 0, 0, 0],
@@ -65,11 +66,13 @@ def test_group_sums_cells_into_groups() -> None:
         sum=np.array([2.0, 3.0, 0.0]),
         sum_log=np.array([0.5, 1.0, 0.0]),
         sum_log_sq=np.array([0.25, 1.0, 0.0]),
+        sum_sq=np.array([4.0, 9.0, 0.0]),
     )
     grouped = amounts.group(np.array([1, 1, 0]), 2)
     assert grouped.n.tolist() == [3, 3]
     assert grouped.buyers.tolist() == [0, 2]
     assert grouped.sum.tolist() == [0.0, 5.0]
+    assert grouped.sum_sq.tolist() == [0.0, 13.0]
     assert grouped.events is grouped.buyers and grouped.outcome_sum is grouped.sum
     assert grouped.n.dtype == np.int64 and grouped.sum.dtype == np.float64
 
@@ -78,7 +81,7 @@ def test_the_statistic_follows_the_metric_kind(experiment: Experiment) -> None:
     purchase, spend = experiment.metrics
     assert statistic_type(purchase) is Proportion and statistic_type(spend) is Amounts
     assert Proportion.names() == ("n", "ones")
-    assert Amounts.names() == ("n", "buyers", "sum", "sum_log", "sum_log_sq")
+    assert Amounts.names() == ("n", "buyers", "sum", "sum_log", "sum_log_sq", "sum_sq")
 
 
 def test_cells_file_round_trip_is_exact(experiment: Experiment) -> None:

@@ -207,6 +207,7 @@ def test_cells_columns_order(experiment: Experiment) -> None:
         "spend__sum",
         "spend__sum_log",
         "spend__sum_log_sq",
+        "spend__sum_sq",
         "spend__missing",
         "spend__invalid",
         "spend__negative",

@@ -111,7 +111,7 @@ def assert_same_cells(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[s
     for column in expected.columns:
         if column in keys:
             assert actual[column].astype(str).tolist() == expected[column].astype(str).tolist()
-        elif column.endswith(("__sum", "__sum_log", "__sum_log_sq")):
+        elif column.endswith(("__sum", "__sum_log", "__sum_log_sq", "__sum_sq")):
             np.testing.assert_allclose(
                 actual[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-9
             )
@@ -515,6 +515,34 @@ def test_postgres_statistics_equal_duckdb_on_dirty_values(postgres, tmp_path: Pa
         from_postgres["t_binary__invalid"].sum() > 0 and from_postgres["tr_revenue__sum"].sum() > 0
     )
     pd.testing.assert_frame_equal(from_postgres, from_duckdb, check_dtype=False, check_exact=True)
+
+
+def test_postgres_adjustment_and_delivery_equal_parquet(
+    postgres, campaign: tuple[pa.Table, Path], tmp_path: Path
+) -> None:
+    """adjust_for (a numeric column cut at its deciles, a small integer column level by level)
+    and data.delivered give the same cells in PostgreSQL as from the Parquet file."""
+    _, schema = postgres
+
+    def adjusted(data: dict[str, Any], name: str) -> Experiment:
+        path = write_experiment(tmp_path, {**data, "unit_id": None, "delivered": "sent"}, name)
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content["segments"] = [SEGMENT]
+        content["adjust_for"] = ["customer_id", "emails_prior_7d"]
+        path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+        return load_experiment(path)
+
+    query = {"url": "postgresql://", "query": f"SELECT * FROM {schema}.{TABLE}"}
+    from_postgres = load_cells(adjusted({"sql": query}, "pg-adjusted"))
+    from_file = load_cells(adjusted({"path": str(campaign[1])}, "file-adjusted"))
+    keys = ["arm", SEGMENT, "customer_id", "emails_prior_7d"]
+    assert_same_cells(from_postgres.to_frame(), from_file.to_frame(), keys)
+    assert from_postgres.fingerprint() == from_file.fingerprint()
+    assert sorted(set(from_file.keys["customer_id"])) == [f"bucket {i:02d}" for i in range(1, 11)]
+    assert from_file.delivery is not None and from_postgres.delivery is not None
+    holdout = (from_file.keys["arm"] == "holdout").to_numpy()
+    assert from_file.delivery.delivered[holdout].sum() == 0
+    assert from_file.delivery.delivered.sum() == from_file.n[~holdout].sum()
 
 
 def test_postgres_errors(postgres, tmp_path: Path, monkeypatch) -> None:

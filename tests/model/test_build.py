@@ -37,13 +37,13 @@ def binary_design(arms: tuple[str, ...]) -> Design:
 
 
 def tier_campaign(rng: np.random.Generator) -> tuple[Design, dict[tuple[str, str], np.ndarray]]:
-    """Two arms x two tiers, a purchase and a revenue metric; also each cell's log amounts."""
+    """Two arms x two tiers, a purchase and a revenue metric; also each cell's amounts."""
     rows, logs = [], {}
     for arm, tier in itertools.product(("holdout", "A"), ("gold", "silver")):
         n = int(rng.integers(40, 60))
         buyers = int(rng.integers(3, 8))
         log_amounts = rng.normal(3.0, 0.6, buyers)
-        logs[arm, tier] = log_amounts
+        logs[arm, tier] = np.exp(log_amounts)
         rows.append(
             {
                 "arm": arm,
@@ -56,6 +56,7 @@ def tier_campaign(rng: np.random.Generator) -> tuple[Design, dict[tuple[str, str
                 "revenue__sum": float(np.exp(log_amounts).sum()),
                 "revenue__sum_log": float(log_amounts.sum()),
                 "revenue__sum_log_sq": float((log_amounts**2).sum()),
+                "revenue__sum_sq": float((np.exp(log_amounts) ** 2).sum()),
             }
         )
     cells = Cells.from_frame(pd.DataFrame(rows), ("holdout", "A"), ("tier",), (PURCHASE, REVENUE))
@@ -72,12 +73,11 @@ def tier_draws(rng: np.random.Generator) -> dict[str, np.ndarray]:
         "amount_holdout": rng.normal(0.0, 0.3, (SAMPLES, 1)),
         "amount_versions": rng.normal(0.1, 0.3, (SAMPLES, 1)),
         "amount_raw": rng.normal(0.0, 1.0, (SAMPLES, 1)),
-        "amount_sigma": rng.uniform(0.4, 1.2, (SAMPLES, 2)),
     }
 
 
 def hand_cells(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Logits and log-amount means per (sample, arm, tier), written out term by term."""
+    """Logits and logs of the buyers' mean amount per (sample, arm, tier), term by term."""
     b = sum_to_zero_basis(2)[d.layout.level_index["tier"], 0]  # contrast of each tier
     sd = PRIORS.baseline_segment_sd
     levels = {
@@ -102,7 +102,6 @@ def hand_cells(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]
             d.amount_centre[0] + amount_levels[:, arm] + b[tier] * draws["amount_raw"][:, 0] * sd
         )
     out["mu"] = mu
-    out["sigma"] = np.repeat(draws["amount_sigma"][:, :, None], 2, axis=2)
     return out
 
 
@@ -132,15 +131,15 @@ def test_cell_means_with_segments_and_revenue(rng: np.random.Generator) -> None:
     means = cell_means(d, draws)
     assert set(means) == {"purchase", "revenue"}
     np.testing.assert_allclose(means["purchase"], sigmoid(hand["purchase_eta"]), rtol=1e-10)
-    # Revenue per recipient: P(buy) x log-normal mean exp(mu + sigma^2 / 2).
-    expected = sigmoid(hand["revenue_eta"]) * np.exp(hand["mu"] + hand["sigma"] ** 2 / 2)
+    # Revenue per recipient: P(buy) x the buyers' mean amount exp(mu).
+    expected = sigmoid(hand["revenue_eta"]) * np.exp(hand["mu"])
     np.testing.assert_allclose(means["revenue"], expected, rtol=1e-10)
 
 
-def test_amount_centre_is_the_mean_log_amount_of_all_buyers(rng: np.random.Generator) -> None:
-    d, logs = tier_campaign(rng)
-    every = np.concatenate(list(logs.values()))
-    np.testing.assert_allclose(d.amount_centre, every.mean())
+def test_amount_centre_is_the_log_mean_amount_of_all_buyers(rng: np.random.Generator) -> None:
+    d, amounts = tier_campaign(rng)
+    every = np.concatenate(list(amounts.values()))
+    np.testing.assert_allclose(d.amount_centre, np.log(every.mean()))
 
 
 def test_a_binary_model_without_segments_has_every_part_empty_but_its_levels() -> None:
@@ -158,7 +157,6 @@ def test_a_binary_model_without_segments_has_every_part_empty_but_its_levels() -
         "amount_holdout": (0,),
         "amount_versions": (0, 2),
         "amount_raw": (0,),
-        "amount_sigma_log__": (0,),
     }
 
 
@@ -173,7 +171,6 @@ def test_free_variables_of_a_model_with_segments_and_revenue(rng: np.random.Gene
         "amount_holdout",
         "amount_versions",
         "amount_raw",
-        "amount_sigma",
     ]
     assert [p.name for p in model.potentials] == ["rate_loglik", "amount_loglik"]
     shapes = {name: value.shape for name, value in model.initial_point().items()}
@@ -185,16 +182,17 @@ def test_free_variables_of_a_model_with_segments_and_revenue(rng: np.random.Gene
         "amount_holdout": (1,),
         "amount_versions": (1, 1),
         "amount_raw": (1,),
-        "amount_sigma_log__": (2,),
     }
     assert set(d.data()) <= {v.name for v in model.data_vars}
 
 
-def test_likelihoods_match_binomial_and_normal_on_the_raw_amounts(
+def test_likelihoods_match_binomial_and_quasi_likelihood_on_the_raw_amounts(
     rng: np.random.Generator,
 ) -> None:
-    """The sufficient-statistic potentials equal scipy's log-likelihoods (binomial without its
-    constant; normal on each buyer's log amount) at the same parameter values."""
+    """The sufficient-statistic potentials equal the log-likelihoods written on the raw data
+    at the same parameter values: binomial without its constant (scipy), and each buyer's
+    amount y in the quasi-likelihood (y log m - m) / dispersion, the dispersion being the
+    arm's pooled within-cell variance over its mean amount (up to a constant in m)."""
     d, logs = tier_campaign(rng)
     draws = {name: values[:1] for name, values in tier_draws(rng).items()}
     hand = hand_cells(d, draws)
@@ -211,7 +209,6 @@ def test_likelihoods_match_binomial_and_normal_on_the_raw_amounts(
         "amount_holdout": draws["amount_holdout"][0],
         "amount_versions": draws["amount_versions"][0].reshape(1, 1),
         "amount_raw": draws["amount_raw"][0],
-        "amount_sigma_log__": np.log(draws["amount_sigma"][0]),
     }
     rate_loglik, amount_loglik = (float(v) for v in evaluate(**point))
 
@@ -227,8 +224,19 @@ def test_likelihoods_match_binomial_and_normal_on_the_raw_amounts(
     assert rate_loglik == pytest.approx(expected_rate, rel=1e-9)
 
     expected_amount = 0.0
-    for (arm, tier), values in logs.items():
-        a, t = lay.arms.index(arm), list(lay.grid["tier"]).index(tier)
-        mu, sigma = hand["mu"][0, a, t], hand["sigma"][0, a, t]
-        expected_amount += float(stats.norm.logpdf(values, mu, sigma).sum())
+    scale = np.exp(d.amount_centre[0])
+    for arm in lay.arms:
+        cells = [values for (a, _), values in logs.items() if a == arm]
+        within = sum(((v - v.mean()) ** 2).sum() for v in cells)
+        spare = sum(v.size - 1 for v in cells)
+        dispersion = within / spare / np.concatenate(cells).mean()
+        for (a, tier), values in logs.items():
+            if a != arm:
+                continue
+            mu = hand["mu"][0, lay.arms.index(arm), list(lay.grid["tier"]).index(tier)]
+            # In units of the metric's mean amount, as the model takes them.
+            expected_amount += float(
+                ((values / scale) * (mu - np.log(scale)) - np.exp(mu) / scale).sum()
+                / (dispersion / scale)
+            )
     assert amount_loglik == pytest.approx(expected_amount, rel=1e-9)

@@ -51,6 +51,7 @@ def make_layout(
             frame[f"{metric.name}__sum"] = buyers * rng.uniform(20, 40, size)
             frame[f"{metric.name}__sum_log"] = buyers * rng.uniform(3.0, 3.5, size)
             frame[f"{metric.name}__sum_log_sq"] = buyers * rng.uniform(10.0, 12.0, size)
+            frame[f"{metric.name}__sum_sq"] = frame[f"{metric.name}__sum"] ** 2 / buyers * 1.5
     cells = Cells.from_frame(frame, arms, ("stage", "emails"), metrics)
     return layout(cells, ordered=ordered)
 
@@ -110,7 +111,6 @@ def test_binary_design_shapes_and_blocks(rng: np.random.Generator) -> None:
     # No revenue metric: no amount part at all.
     assert d.amount_x.shape == (0, 0)
     assert d.amount_centre.shape == d.amount_buyers.shape == (0,)
-    assert d.sigma_labels == ()
     assert d.amount_labels == ()
     assert d.n_arms == 3
 
@@ -168,7 +168,7 @@ def test_binary_and_revenue_design(rng: np.random.Generator) -> None:
     assert d.blocks == (
         Block("purchase", "rate", slice(0, rows), slice(0, rate_columns)),
         Block("revenue", "rate", slice(rows, 2 * rows), slice(rate_columns, 2 * rate_columns)),
-        Block("revenue", "amount", slice(0, rows), slice(0, amount_columns), slice(0, 3)),
+        Block("revenue", "amount", slice(0, rows), slice(0, amount_columns)),
     )
     assert d.rate_x.shape == (2 * rows, 2 * rate_columns)
     assert d.amount_x.shape == (rows, amount_columns)
@@ -178,18 +178,19 @@ def test_binary_and_revenue_design(rng: np.random.Generator) -> None:
     np.testing.assert_array_equal(d.rate_trials[rows:], revenue.n.ravel())
     np.testing.assert_array_equal(d.rate_events[:rows], lay.stats["purchase"].ones.ravel())
     np.testing.assert_allclose(d.amount_buyers, revenue.buyers.ravel())
-    np.testing.assert_allclose(d.amount_sum_log, revenue.sum_log.ravel())
-    np.testing.assert_allclose(d.amount_sum_log_sq, revenue.sum_log_sq.ravel())
-    centre = revenue.sum_log.sum() / revenue.buyers.sum()
-    np.testing.assert_allclose(d.amount_centre, np.full(rows, centre))
+    # Amounts in units of the metric's mean amount M among all buyers.
+    scale = revenue.sum.sum() / revenue.buyers.sum()
+    np.testing.assert_allclose(d.amount_sum, revenue.sum.ravel() / scale)
+    np.testing.assert_allclose(d.amount_centre, np.full(rows, np.log(scale)))
+    # Each arm's dispersion: pooled within-cell variance over its mean amount (sum_sq was made
+    # 1.5 x sum^2 / buyers, so each cell's sum of squared deviations is 0.5 x sum^2 / buyers).
+    for arm in range(3):
+        b, total = revenue.buyers[arm], revenue.sum[arm]
+        variance = (0.5 * total**2 / b).sum() / (b.sum() - b.size)
+        expected = variance / (total.sum() / b.sum()) / scale
+        np.testing.assert_allclose(d.amount_dispersion[6 * arm : 6 * arm + 6], expected)
     np.testing.assert_allclose(d.amount_sd, [0.8, 0.8, 0.8])
-    np.testing.assert_array_equal(d.amount_sigma_index, np.repeat([0, 1, 2], 6))
     np.testing.assert_array_equal(d.amount_arm_index, np.repeat([0, 1, 2], 6))
-    assert d.sigma_labels == (
-        "revenue: amount spread holdout",
-        "revenue: amount spread A",
-        "revenue: amount spread B",
-    )
     assert d.amount_labels == (
         "revenue: amount by stage [0]",
         "revenue: amount by stage [1]",
@@ -250,18 +251,15 @@ def test_data_types(rng: np.random.Generator, metrics: tuple[MetricConfig, ...])
         "rate_fixed_sd",
         "rate_scale_map",
         "amount_x",
-        "amount_centre",
         "amount_buyers",
-        "amount_sum_log",
-        "amount_sum_log_sq",
+        "amount_sum",
+        "amount_dispersion",
         "amount_sd",
-        "amount_sigma_index",
         "rate_arm_index",
         "amount_arm_index",
     }
     integers = {"rate_trials", "rate_events", "rate_arm_index"}
-    integers |= {"amount_sigma_index", "amount_arm_index", "n_arms", "n_rate_blocks"}
-    integers |= {"n_amount_blocks"}
+    integers |= {"amount_arm_index", "n_arms", "n_rate_blocks", "n_amount_blocks"}
     for name, value in data.items():
         expected = np.int64 if name in integers else np.float64
         assert value.dtype == expected, name

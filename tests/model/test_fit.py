@@ -87,8 +87,8 @@ def test_short_chains_are_extended_until_reliable(tmp_path: Path) -> None:
 
 def test_one_compiled_model_serves_designs_of_every_structure() -> None:
     """Compiled once (for one metric with two segments), the callbacks give every other
-    design (more metrics, more arms, revenue, no segments, other priors) exactly the
-    log-density and gradient of that design's own PyMC model."""
+    design (more metrics, more arms, revenue, no segments, other priors, adjust_for columns)
+    exactly the log-density and gradient of that design's own PyMC model."""
     import itertools
 
     from c_calls import call_logp
@@ -104,12 +104,14 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
         segments: list[str],
         arms: tuple[str, ...],
         priors: PriorConfig | None = None,
+        adjust: tuple[str, ...] = (),
     ) -> object:
         rng = np.random.default_rng(len(metrics) * 10 + len(segments) + len(arms))
         rows = []
         for arm in arms:
-            for combo in itertools.product(*[("x", "y", "z")] * len(segments)):
-                row = {"arm": arm, **dict(zip(segments, combo, strict=True)), "n": 1000}
+            keys = [*segments, *adjust]
+            for combo in itertools.product(*[("x", "y", "z")] * len(keys)):
+                row = {"arm": arm, **dict(zip(keys, combo, strict=True)), "n": 1000}
                 for m in metrics:
                     buyers = int(rng.integers(20, 80))
                     row[f"{m}__n"], row[f"{m}__ones"] = 1000, buyers
@@ -119,6 +121,7 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
                         row[f"{m}__sum"] = float(np.exp(logs).sum())
                         row[f"{m}__sum_log"] = float(logs.sum())
                         row[f"{m}__sum_log_sq"] = float((logs**2).sum())
+                        row[f"{m}__sum_sq"] = float(np.exp(2 * logs).sum())
                 rows.append(row)
         configs = tuple(
             MetricConfig(
@@ -126,7 +129,7 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
             )
             for m in metrics
         )
-        cells = Cells.from_frame(pd.DataFrame(rows), arms, segments, configs)
+        cells = Cells.from_frame(pd.DataFrame(rows), arms, segments, configs, adjust=adjust)
         return design(layout(cells), configs, priors or PriorConfig())
 
     first = designed(["m1"], ["s1", "s2"], ("holdout", "A"))
@@ -136,6 +139,7 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
         designed(["m1", "rev"], ["s1", "s2"], ("holdout", "A")),
         designed(["m1"], [], ("holdout", "A", "B", "C")),
         designed(["m1", "rev"], ["s1"], ("holdout", "A"), PriorConfig(effect_sd=1, segment_sd=0.2)),
+        designed(["rev"], ["s1"], ("holdout", "A", "B"), adjust=("pre1", "pre2")),
     ]
     rng = np.random.default_rng(7)
     for d in [first, *others]:

@@ -5,7 +5,9 @@ notes go on the report.
 from __future__ import annotations
 
 from relevance.checks.arms import empty_or_tiny_arms, unknown_arms
+from relevance.checks.balance import adjustment_balance
 from relevance.checks.base import CellCheck
+from relevance.checks.delivery import delivery_flags
 from relevance.checks.outcomes import bad_outcomes, extreme_amounts, silent_arms
 from relevance.checks.ratio import sample_ratio_mismatch
 from relevance.checks.size import model_size
@@ -23,6 +25,8 @@ CELL_CHECKS: tuple[CellCheck, ...] = (
     silent_arms,
     extreme_amounts,
     model_size,
+    delivery_flags,
+    adjustment_balance,
 )
 
 

@@ -105,13 +105,15 @@ class Proportion(Statistic):
 @dataclass(frozen=True)
 class Amounts(Statistic):
     """A revenue metric: recipients with a valid amount (`n`), `buyers` (amount > 0), and the
-    buyers' sum of amounts, of log amounts and of squared log amounts."""
+    buyers' sum of amounts, of log amounts, of squared log amounts and of squared amounts
+    (`sum_sq`: with `sum` and `buyers`, the buyers' mean amount and its spread)."""
 
     n: np.ndarray
     buyers: np.ndarray
     sum: np.ndarray
     sum_log: np.ndarray
     sum_log_sq: np.ndarray
+    sum_sq: np.ndarray
     COUNTS: ClassVar[tuple[str, ...]] = ("n", "buyers")
 
     @property
@@ -134,6 +136,15 @@ class Quality(Statistic):
     negative: np.ndarray
     nonbinary: np.ndarray
     COUNTS: ClassVar[tuple[str, ...]] = ("missing", "invalid", "negative", "nonbinary")
+
+
+@dataclass(frozen=True)
+class Delivery(Statistic):
+    """``data.delivered``: recipients marked delivered (1), and values that are not 0/1."""
+
+    delivered: np.ndarray
+    invalid: np.ndarray
+    COUNTS: ClassVar[tuple[str, ...]] = ("delivered", "invalid")
 
 
 MetricStatistic = Proportion | Amounts
@@ -179,7 +190,14 @@ class Cells:
     segments: tuple[str, ...]
     metrics: tuple[MetricConfig, ...]
     caps: tuple[AmountCap, ...] = ()  # revenue amounts counted at a cap (extreme values)
+    adjust: tuple[str, ...] = ()  # adjust_for columns: keys like segments, never reported
+    delivery: Delivery | None = None  # with ``data.delivered``
     by_day: Cells | None = None  # the same statistics per arm x send day (`data.date`)
+
+    @property
+    def strata(self) -> tuple[str, ...]:
+        """Every key column beyond the arm: segments, then adjust_for columns."""
+        return (*self.segments, *self.adjust)
 
     @property
     def recipients(self) -> int:
@@ -202,12 +220,13 @@ class Cells:
         Weights are shares of all recipients (every arm): randomisation makes each arm's
         segment mix the same, so pooling arms estimates the population mix best.
         """
-        if not self.segments:
+        strata = list(self.strata)  # adjust_for columns too: the model's cells
+        if not strata:
             return pd.DataFrame({"weight": [1.0]})
-        frame = self.keys[list(self.segments)].assign(n=self.n)
-        grid = frame.groupby(list(self.segments), observed=True)["n"].sum().reset_index()
+        frame = self.keys[strata].assign(n=self.n)
+        grid = frame.groupby(strata, observed=True)["n"].sum().reset_index()
         grid["weight"] = grid["n"] / grid["n"].sum()
-        return grid.drop(columns="n").sort_values(list(self.segments)).reset_index(drop=True)
+        return grid.drop(columns="n").sort_values(strata).reset_index(drop=True)
 
     def relabel(self, column: str, label: Callable[[str], str]) -> Cells:
         """Cells with `column`'s levels renamed by `label`; cells that meet are summed.
@@ -215,7 +234,19 @@ class Cells:
         This is how fatigue buckets are made (0, 1, 2, 3, 4 -> 0, 1, 2, 3+): sufficient
         statistics of merged cells are the sums of theirs.
         """
-        keys = self.keys.assign(**{column: [label(str(v)) for v in self.keys[column]]})
+        return self._merged(
+            self.keys.assign(**{column: [label(str(v)) for v in self.keys[column]]})
+        )
+
+    def unadjusted(self) -> Cells:
+        """The same cells summed over the adjust_for columns (what no adjustment sees)."""
+        if not self.adjust:
+            return self
+        merged = self._merged(self.keys.drop(columns=list(self.adjust)))
+        return dataclasses.replace(merged, adjust=())
+
+    def _merged(self, keys: pd.DataFrame) -> Cells:
+        """Cells whose keys are `keys` (one row per cell), cells with equal keys summed."""
         columns = list(keys.columns)
         merged = keys.drop_duplicates().sort_values(columns).reset_index(drop=True)
         position = {tuple(row): i for i, row in enumerate(merged.itertuples(index=False))}
@@ -227,6 +258,7 @@ class Cells:
             n=np.bincount(index, weights=self.n, minlength=size).astype(np.int64),
             stats={name: s.group(index, size) for name, s in self.stats.items()},
             quality={name: q.group(index, size) for name, q in self.quality.items()},
+            delivery=None if self.delivery is None else self.delivery.group(index, size),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -238,6 +270,9 @@ class Cells:
                 columns[stat_column(metric.name, name)] = getattr(stats, name)
             for name in quality_names(metric):
                 columns[stat_column(metric.name, name)] = getattr(quality, name)
+        if self.delivery is not None:
+            columns["delivered"] = self.delivery.delivered
+            columns["delivered_invalid"] = self.delivery.invalid
         return pd.concat([self.keys, pd.DataFrame(columns)], axis=1)
 
     def arm_totals(self) -> pd.DataFrame:
@@ -247,7 +282,7 @@ class Cells:
 
     def fingerprint(self) -> str:
         """A short hash of the cell statistics: same data, same fingerprint."""
-        ordered = self.to_frame().sort_values(["arm", *self.segments]).reset_index(drop=True)
+        ordered = self.to_frame().sort_values(["arm", *self.strata]).reset_index(drop=True)
         digest = hashlib.sha256(ordered.to_csv(index=False).encode()).hexdigest()
         return digest[:16]
 
@@ -256,8 +291,21 @@ class Cells:
         cls, experiment: Experiment, frame: pd.DataFrame, caps: Sequence[AmountCap] = ()
     ) -> Cells:
         """Typed cells of an experiment's arms, segments and metrics from a cells frame."""
-        cells = cls.from_frame(frame, experiment.arms.all, experiment.segments, experiment.metrics)
-        return dataclasses.replace(cells, caps=tuple(caps))
+        cells = cls.from_frame(
+            frame,
+            experiment.arms.all,
+            experiment.segments,
+            experiment.metrics,
+            adjust=experiment.adjust_for,
+        )
+        delivery = None
+        if experiment.data.delivered:
+            zeros = np.zeros(len(frame), dtype=np.int64)
+            delivery = Delivery(
+                np.asarray(frame["delivered"], dtype=np.int64),
+                np.asarray(frame.get("delivered_invalid", zeros), dtype=np.int64),
+            )
+        return dataclasses.replace(cells, caps=tuple(caps), delivery=delivery)
 
     @classmethod
     def from_frame(
@@ -266,6 +314,7 @@ class Cells:
         arms: Sequence[str],
         segments: Sequence[str],
         metrics: Sequence[MetricConfig],
+        adjust: Sequence[str] = (),
     ) -> Cells:
         """Typed cells from a cells frame (the aggregation's output or a cells file).
 
@@ -275,7 +324,7 @@ class Cells:
         frame = frame.reset_index(drop=True)
         arm = frame["arm"].astype(object).where(frame["arm"].notna(), MISSING_LEVEL)
         keys = pd.DataFrame({"arm": arm.astype(str)})
-        for segment in segments:
+        for segment in [*segments, *adjust]:
             keys[segment] = frame[segment].astype(str)
         zeros = np.zeros(len(frame), dtype=np.int64)
 
@@ -294,4 +343,5 @@ class Cells:
             arms=tuple(arms),
             segments=tuple(segments),
             metrics=tuple(metrics),
+            adjust=tuple(adjust),
         )

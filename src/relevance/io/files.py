@@ -19,7 +19,7 @@ import pandas as pd
 from relevance.config import Experiment
 from relevance.errors import DataError
 from relevance.io.cells import AmountCap, stat_column, statistic_type
-from relevance.io.query import ROW_NUMBER, amount_caps, cells_query, quote
+from relevance.io.query import ROW_NUMBER, adjust_buckets, amount_caps, cells_query, quote
 
 
 def shown(path: Path | str) -> str:
@@ -107,9 +107,12 @@ def columns_in_use(
         used.append((unit, "data.unit_id"))
     if data.sent:
         used.append((data.sent, "data.sent"))
+    if data.delivered:
+        used.append((data.delivered, "data.delivered"))
     if data.date:
         used.append((data.date, "data.date"))
     used += [(s, f"segments[{i}]") for i, s in enumerate(experiment.segments)]
+    used += [(c, f"adjust_for[{i}]") for i, c in enumerate(experiment.adjust_for)]
     used += [(m.column, f"metrics[{i}].column") for i, m in enumerate(experiment.metrics)]
     return used
 
@@ -281,7 +284,7 @@ def translate(error: duckdb.Error, path: Path, file_format: str = "auto") -> Dat
         return DataError(
             shown(path),
             None,
-            "an outcome value is too large to add up (above 10^26 per recipient or in total)",
+            "an outcome value is too large to add up (an amount above 10^17, or a total above 10^26)",
             "check the metric columns for corrupt or mis-scaled values",
         )
     if "permission denied" in lower:
@@ -325,8 +328,12 @@ def aggregate_file(
     with reading(path, file_format) as con:
         columns = describe(con, relation, params)
         check_columns(experiment, path, columns)
-        caps = amount_caps(experiment, relation, lambda sql: con.execute(sql, params).fetchall())
-        frame = con.execute(cells_query(experiment, relation, caps=caps), params).df()
+        fetch = lambda sql: con.execute(sql, params).fetchall()  # noqa: E731
+        caps = amount_caps(experiment, relation, fetch)
+        buckets = adjust_buckets(experiment, relation, fetch)
+        frame = con.execute(
+            cells_query(experiment, relation, caps=caps, buckets=buckets), params
+        ).df()
     if frame.empty:
         raise DataError(
             shown(path),
@@ -343,9 +350,11 @@ def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
     relation, params = file_relation(path, experiment.data.format)
     with reading(path, experiment.data.format) as con:
         frame = con.execute(f"SELECT * FROM {relation}", params).df()
-    needed = ["arm", *experiment.segments, "n"]
+    needed = ["arm", *experiment.segments, *experiment.adjust_for, "n"]
     for metric in experiment.metrics:
         needed += [stat_column(metric.name, s) for s in statistic_type(metric).names()]
+    if experiment.data.delivered:
+        needed.append("delivered")
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise DataError(
@@ -354,6 +363,7 @@ def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
             "missing from the cells file",
             "a cells file needs arm, the segment columns, n and per metric "
             "<metric>__n, <metric>__ones (binary) or <metric>__buyers, __sum, __sum_log, "
-            "__sum_log_sq (revenue)",
+            "__sum_log_sq, __sum_sq (revenue); with adjust_for its columns, with data.delivered "
+            "a delivered count",
         )
     return frame  # quality counts a cells file lacks are read as zero

@@ -46,8 +46,8 @@ def dated(relation: str, column: str) -> str:
 
 
 def by_day_experiment(experiment: Experiment) -> Experiment:
-    """The experiment as the day aggregation sees it: the day is the only segment."""
-    return experiment.model_copy(update={"segments": [DAY], "fatigue": None})
+    """The experiment as the day aggregation sees it: the day is the only key beside the arm."""
+    return experiment.model_copy(update={"segments": [DAY], "fatigue": None, "adjust_for": []})
 
 
 def aggregate_days(

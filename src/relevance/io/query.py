@@ -20,6 +20,9 @@ from relevance.io.cells import MISSING_LEVEL, AmountCap, stat_column
 # not depend on row order or on how DuckDB splits the work between threads: same file, same
 # cells, same fingerprint, same posterior.
 EXACT_SUM = "DECIMAL(38, 12)"
+SQUARES_DIGITS = 4
+"""Sums of squared amounts keep 4 decimals (exact for amounts in cents) and so have room for
+amounts up to 10^17, further than the sums themselves (10^13)."""
 ROW_NUMBER = "__relevance_row__"
 
 
@@ -82,10 +85,11 @@ class Dialect:
         """True where `value` is +-infinity (NULL stays NULL)."""
         return f"isinf({value})"
 
-    def exact_sum(self, expression: str, where: str) -> str:
-        """Sum of `expression` where `where` holds, as exact fixed-point (12 decimals)."""
+    def exact_sum(self, expression: str, where: str, digits: int = 12) -> str:
+        """Sum of `expression` where `where` holds, as exact fixed-point (`digits` decimals)."""
+        exact = EXACT_SUM if digits == 12 else f"DECIMAL(38, {digits})"
         return (
-            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({expression} AS {EXACT_SUM}) END), 0) "
+            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({expression} AS {exact}) END), 0) "
             "AS DOUBLE)"
         )
 
@@ -124,16 +128,16 @@ class PostgresDialect(Dialect):
     def isinf(self, value: str) -> str:
         return f"({value} IN ('Infinity'::double precision, '-Infinity'::double precision))"
 
-    def exact_sum(self, expression: str, where: str) -> str:
+    def exact_sum(self, expression: str, where: str, digits: int = 12) -> str:
         """DuckDB's CAST(x AS DECIMAL(38, 12)) rounds x * 1e12 (a double product) half away
         from zero; its DECIMAL -> DOUBLE is correctly rounded. The same steps here (one bigint
         per row, summed exactly as numeric, scaled exactly, then correctly rounded to double)
         give bit-identical sums."""
-        y = f"(({expression}) * CAST(1e12 AS double precision))"
+        y = f"(({expression}) * CAST(1e{digits} AS double precision))"
         rounded = f"(trunc({y}) + CASE WHEN abs({y} - trunc({y})) >= 0.5 THEN sign({y}) ELSE 0 END)"
         return (
             f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({rounded} AS bigint) END), 0) "
-            "* 1e-12 AS double precision)"
+            f"* 1e-{digits} AS double precision)"
         )
 
     def quantile(self, expression: str, share: float, where: str) -> str:
@@ -177,6 +181,82 @@ POSTGRES = PostgresDialect()
 def read_as(metrics: Sequence[MetricConfig]) -> list[tuple[str, bool]]:
     """Each metric's column and whether true/false count as 1/0 (binary metrics)."""
     return [(m.column, m.kind == "binary") for m in metrics]
+
+
+def _read_all(experiment: Experiment) -> list[tuple[str, bool]]:
+    """Every column the cells query reads as a number: metrics, delivery flag, adjust_for."""
+    columns = read_as(experiment.metrics)
+    if experiment.data.delivered:
+        columns.append((experiment.data.delivered, True))
+    return columns + [(c, False) for c in experiment.adjust_for]
+
+
+ADJUST_BUCKETS = 10
+"""A numeric adjust_for column with more distinct values than this is cut at its deciles."""
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """How an adjust_for column groups the cells: its own levels, or numeric quantile buckets."""
+
+    column: str
+    cuts: tuple[float, ...] = ()  # upper edges of every bucket but the last; () = own levels
+
+    def expression(self, d: Dialect) -> str:
+        """The column's level per row (text): as written, or 'bucket 01' .. for numbers."""
+        raw = quote(self.column)
+        if not self.cuts:
+            return f"coalesce(CAST({raw} AS VARCHAR), '{MISSING_LEVEL}')"
+        value = d.to_double(self.column)
+        cases = " ".join(
+            f"WHEN {value} <= {cut!r} THEN 'bucket {i + 1:02d}'" for i, cut in enumerate(self.cuts)
+        )
+        last = f"bucket {len(self.cuts) + 1:02d}"
+        missing = f"{value} IS NULL OR NOT ({_finite(d, value)})"
+        return f"CASE WHEN {missing} THEN '{MISSING_LEVEL}' {cases} ELSE '{last}' END"
+
+
+def adjust_buckets(
+    experiment: Experiment,
+    relation: str,
+    fetch: Callable[[str], list[tuple[Any, ...]]],
+    dialect: Dialect = DUCKDB,
+) -> list[Buckets]:
+    """How each adjust_for column enters the cells (two cheap queries at most).
+
+    A column whose every value is a number and that has more than ``ADJUST_BUCKETS``
+    distinct values is cut at its deciles (ties merge buckets; NaN and infinities join the
+    missing values); any other column is used level by level.
+    """
+    columns = experiment.adjust_for
+    if not columns:
+        return []
+    parts = []
+    for column in columns:
+        value = dialect.to_double(column)
+        parts.append(f"count(*) FILTER (WHERE {quote(column)} IS NOT NULL AND {value} IS NULL)")
+        parts.append(f"count(DISTINCT {value}) FILTER (WHERE {_finite(dialect, value)})")
+    source = dialect.relation(relation, [(c, False) for c in columns])
+    (row,) = fetch(f"SELECT {', '.join(parts)} FROM {source}")
+    numeric = [
+        c for i, c in enumerate(columns) if not row[2 * i] and row[2 * i + 1] > ADJUST_BUCKETS
+    ]
+    if not numeric:
+        return [Buckets(c) for c in columns]
+    shares = [k / ADJUST_BUCKETS for k in range(1, ADJUST_BUCKETS)]
+    parts = [
+        dialect.quantile(dialect.to_double(c), share, _finite(dialect, dialect.to_double(c)))
+        for c in numeric
+        for share in shares
+    ]
+    (row,) = fetch(
+        f"SELECT {', '.join(parts)} FROM {dialect.relation(relation, [(c, False) for c in numeric])}"
+    )
+    cuts = {
+        c: tuple(sorted({float(v) for v in row[i * len(shares) : (i + 1) * len(shares)]}))
+        for i, c in enumerate(numeric)
+    }
+    return [Buckets(c, cuts.get(c, ())) for c in columns]
 
 
 def _finite(d: Dialect, value: str) -> str:
@@ -234,14 +314,33 @@ def _metric_parts(
         (d.exact_sum(amount, positive), stat_column(name, "sum")),
         (d.exact_sum(log, positive), stat_column(name, "sum_log")),
         (d.exact_sum(f"{log} * {log}", positive), stat_column(name, "sum_log_sq")),
+        (
+            d.exact_sum(f"{amount} * {amount}", positive, SQUARES_DIGITS),
+            stat_column(name, "sum_sq"),
+        ),
         *(count(where, stat) for where, stat in quality),
     ]
 
 
 def cells_columns(experiment: Experiment) -> list[str]:
-    """The cells query's output columns, in order: arm, segments, n, metric statistics."""
+    """The cells query's output columns, in order: arm, segments, adjust_for columns, n,
+    metric statistics, then the delivery counts when ``data.delivered`` is set."""
     stats = [column for m in experiment.metrics for _, column in _metric_parts(m, DUCKDB)]
-    return ["arm", *experiment.segments, "n", *stats]
+    delivery = list(DELIVERY_COLUMNS) if experiment.data.delivered else []
+    return ["arm", *experiment.segments, *experiment.adjust_for, "n", *stats, *delivery]
+
+
+DELIVERY_COLUMNS = ("delivered", "delivered_invalid")
+
+
+def _delivery_parts(column: str, d: Dialect) -> list[str]:
+    """Per cell: recipients marked delivered (1), and values that are not 0/1 (NULL is 0)."""
+    value = d.to_double(column, booleans=True)
+    return [
+        f"count(*) FILTER (WHERE {value} = 1) AS delivered",
+        f"count(*) FILTER (WHERE {quote(column)} IS NOT NULL AND ({value} IS NULL OR "
+        f"NOT ({_finite(d, value)}) OR {value} NOT IN (0, 1))) AS delivered_invalid",
+    ]
 
 
 def cells_query(
@@ -249,13 +348,16 @@ def cells_query(
     relation: str,
     dialect: Dialect = DUCKDB,
     caps: Sequence[AmountCap] = (),
+    buckets: Sequence[Buckets] = (),
 ) -> str:
     """One GROUP BY over `relation` (a table function or subquery) producing the cells.
 
     Arm labels are taken exactly as written: a label that matches an arm only after trimming
     spaces or changing case is kept apart, so the checks can refuse it with a "did you mean"
     instead of silently merging it into that arm. Revenue amounts beyond their metric's cap
-    (extreme values, :func:`amount_caps`) are counted at the cap.
+    (extreme values, :func:`amount_caps`) are counted at the cap. Adjust_for columns group
+    the cells too, bucketed as `buckets` says (:func:`adjust_buckets`; levels as written when
+    not given).
     """
     cap_of = {c.metric: c.cap for c in caps}
     arm = f"CAST({quote(experiment.data.arm)} AS VARCHAR) AS arm"
@@ -263,14 +365,21 @@ def cells_query(
         f"coalesce(CAST({quote(s)} AS VARCHAR), '{MISSING_LEVEL}') AS {quote(s)}"
         for s in experiment.segments
     ]
+    bucket_of = {b.column: b for b in buckets}
+    segments += [
+        f"{bucket_of.get(c, Buckets(c)).expression(dialect)} AS {quote(c)}"
+        for c in experiment.adjust_for
+    ]
     stats = [
         f"{expression} AS {quote(column)}"
         for m in experiment.metrics
         for expression, column in _metric_parts(m, dialect, cap_of.get(m.name))
     ]
+    if experiment.data.delivered:
+        stats += _delivery_parts(experiment.data.delivered, dialect)
     select = ",\n  ".join([arm, *segments, "count(*) AS n", *stats])
-    group = ", ".join(str(i + 1) for i in range(1 + len(experiment.segments)))
-    source = dialect.relation(relation, read_as(experiment.metrics))
+    group = ", ".join(str(i + 1) for i in range(len(segments) + 1))
+    source = dialect.relation(relation, _read_all(experiment))
     return f"SELECT\n  {select}\nFROM {source}\nGROUP BY {group}\nORDER BY {group}"
 
 

@@ -45,6 +45,7 @@ from relevance.io.query import (
     ColumnKind,
     Dialect,
     PostgresDialect,
+    adjust_buckets,
     amount_caps,
     cells_columns,
     cells_query,
@@ -420,7 +421,13 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 def _needed_columns(experiment: Experiment) -> list[str]:
     return list(
         dict.fromkeys(
-            [experiment.data.arm, *experiment.segments, *(m.column for m in experiment.metrics)]
+            [
+                experiment.data.arm,
+                *experiment.segments,
+                *experiment.adjust_for,
+                *([experiment.data.delivered] if experiment.data.delivered else []),
+                *(m.column for m in experiment.metrics),
+            ]
         )
     )
 
@@ -458,12 +465,13 @@ def load_sql_cells(experiment: Experiment) -> tuple[pd.DataFrame, list[AmountCap
     """
     target = resolve_target(experiment)
     relation = subquery(experiment, target)
-    keys = ["arm", *experiment.segments]
+    keys = ["arm", *experiment.segments, *experiment.adjust_for]
     with _session(experiment, target) as session:
         try:
             dialect = _dialect_for(experiment, session, relation)
             caps = amount_caps(experiment, relation, session.fetch, dialect)
-            rows = session.fetch(cells_query(experiment, relation, dialect, caps))
+            buckets = adjust_buckets(experiment, relation, session.fetch, dialect)
+            rows = session.fetch(cells_query(experiment, relation, dialect, caps, buckets))
         except _database_errors() as exc:
             raise _database_error(experiment, target, exc, connecting=False) from None
     frame = pd.DataFrame.from_records(rows, columns=cells_columns(experiment))

@@ -12,8 +12,6 @@ import pytensor.tensor as pt
 
 from relevance.model.design import Design
 
-LOG_2PI = float(np.log(2 * np.pi))
-
 
 def _arm_levels(
     name: str,
@@ -71,25 +69,19 @@ def build_model(d: Design) -> pm.Model:
             data["prior_amount_effect_sd"],
         )
         amount_raw = pm.Normal("amount_raw", 0.0, 1.0, shape=(data["amount_x"].shape[1],))
-        mu = (
-            data["amount_centre"]
-            + arm_amount[data["amount_arm_index"]]
-            + pt.dot(data["amount_x"], amount_raw * data["amount_sd"])
+        # log of each cell's buyers' mean amount, in units of the metric's observed mean M
+        mu = arm_amount[data["amount_arm_index"]] + pt.dot(
+            data["amount_x"], amount_raw * data["amount_sd"]
         )
-        sigma = pm.HalfNormal(
-            "amount_sigma",
-            data["prior_amount_sigma_sd"],
-            shape=(data["n_amount_blocks"] * data["n_arms"],),
-        )
-        row_sigma = sigma[data["amount_sigma_index"]]
-        buyers = data["amount_buyers"]
-        # Normal log-likelihood of log amounts, from the sufficient statistics only.
+        # Quasi-likelihood of each cell's mean amount exp(mu) (log link, variance =
+        # dispersion x mean): from the buyers' count and sum only, its peak is the observed
+        # mean and its curvature that of the central limit theorem, whatever the amounts'
+        # distribution (see design.amount_dispersion).
         pm.Potential(
             "amount_loglik",
             pt.sum(
-                -buyers * (pt.log(row_sigma) + 0.5 * LOG_2PI)
-                - (data["amount_sum_log_sq"] - 2.0 * mu * data["amount_sum_log"] + buyers * mu**2)
-                / (2.0 * row_sigma**2)
+                (data["amount_sum"] * mu - data["amount_buyers"] * pt.exp(mu))
+                / data["amount_dispersion"]
             ),
         )
     return model
@@ -110,13 +102,16 @@ def cell_means(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]
     """Expected outcome per recipient for every metric: (sample, arm, combination).
 
     ``draws`` holds the flattened posterior draws of the sampled vectors (sample, dim).
-    Binary: P(event). Revenue: P(buy) x exp(mu + sigma^2 / 2), the log-normal mean.
+    Binary: P(event). Revenue: P(buy) x the buyers' mean amount exp(mu).
     """
     n_arms, n_combos = len(d.layout.arms), len(d.layout.grid)
     rate_levels = _arm_level_draws(draws, "rate", n_arms)
     coefficients = None
     if "rate_raw" in draws:
-        rate_sd = d.rate_fixed_sd[None, :] + draws["segment_scale"] @ d.rate_scale_map.T
+        # adjust_for columns alone have coefficients but no learned scale (dropped: size 0)
+        samples = draws["rate_raw"].shape[0]
+        scales = draws.get("segment_scale", np.zeros((samples, d.rate_scale_map.shape[1])))
+        rate_sd = d.rate_fixed_sd[None, :] + scales @ d.rate_scale_map.T
         coefficients = draws["rate_raw"] * rate_sd
     means: dict[str, np.ndarray] = {}
     for block in d.blocks:
@@ -139,7 +134,6 @@ def cell_means(d: Design, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]
                     mu
                     + amount_coefficients[:, block.params] @ d.amount_x[block.rows, block.params].T
                 )
-            sigma = draws["amount_sigma"][:, d.amount_sigma_index[block.rows]]
-            amount_mean = np.exp(mu + 0.5 * sigma**2).reshape(-1, n_arms, n_combos)
+            amount_mean = np.exp(mu).reshape(-1, n_arms, n_combos)
             means[block.metric] = means[block.metric] * amount_mean
     return means

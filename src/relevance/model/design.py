@@ -3,9 +3,10 @@
 Binary metrics: Binomial counts with a logit link. The holdout is the reference; a version's
 effect in a segment is its overall effect plus a partially pooled, non-centred deviation per
 segment column (a learned scale times sum-to-zero level contrasts, or a random walk over
-ordered levels). Revenue: a hurdle, P(buy) with the same logit structure times a log-normal
-amount among buyers. The structure lives in these matrices, not in the graph, so one compiled
-model serves any data of the same dimensions.
+ordered levels). Revenue: a hurdle, P(buy) with the same logit structure times the buyers'
+mean amount, log link, fitted by its quasi-likelihood from the cells' count, sum and sum of
+squares (see :func:`amount_dispersion`). The structure lives in these matrices, not in the
+graph, so one compiled model serves any data of the same dimensions.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ GRAPH_PRIORS = (
     "segment_sd",
     "amount_intercept_sd",
     "amount_effect_sd",
-    "amount_sigma_sd",
 )
 """Prior scales the model reads as data (``baseline_segment_sd`` is in the design matrices)."""
 
@@ -63,10 +63,9 @@ class Block:
     """Where one likelihood part (a rate or an amount) sits in the joint design."""
 
     metric: str
-    part: str  # "rate" (binary metric or revenue purchase) or "amount" (revenue log amount)
+    part: str  # "rate" (binary metric or revenue purchase) or "amount" (revenue mean amount)
     rows: slice  # rows of the design: arm-major over (arm, combination)
     params: slice  # its coefficients in the part's parameter vector
-    sigma: slice | None = None  # amount parts: one log-amount spread per arm
 
 
 @dataclass(frozen=True)
@@ -86,15 +85,13 @@ class Design:
     amount_arm_index: np.ndarray  # per amount row: block x arm position of its arm's level
     n_arms: int
     amount_x: np.ndarray  # (amount rows, amount params)
-    amount_centre: np.ndarray  # per amount row: log of the observed mean amount of its metric
+    amount_centre: np.ndarray  # per amount row: log of the metric's observed mean amount (M)
     amount_buyers: np.ndarray
-    amount_sum_log: np.ndarray
-    amount_sum_log_sq: np.ndarray
+    amount_sum: np.ndarray  # per amount row: the buyers' sum of amounts, in units of M
+    amount_dispersion: np.ndarray  # per amount row: its arm's variance / mean, in units of M
     amount_sd: np.ndarray
-    amount_sigma_index: np.ndarray  # per amount row: which spread parameter
     amount_labels: tuple[str, ...]
     scale_labels: tuple[str, ...]
-    sigma_labels: tuple[str, ...]
     priors: PriorConfig
 
     def signature(self) -> str:
@@ -112,7 +109,7 @@ class Design:
 
     @property
     def n_amount_blocks(self) -> int:
-        """Number of log-amount blocks (one per revenue metric)."""
+        """Number of mean-amount blocks (one per revenue metric)."""
         return sum(1 for b in self.blocks if b.part == "amount")
 
     def data(self) -> dict[str, np.ndarray]:
@@ -131,12 +128,10 @@ class Design:
             "rate_fixed_sd": self.rate_fixed_sd,
             "rate_scale_map": self.rate_scale_map,
             "amount_x": self.amount_x,
-            "amount_centre": self.amount_centre,
             "amount_buyers": self.amount_buyers,
-            "amount_sum_log": self.amount_sum_log,
-            "amount_sum_log_sq": self.amount_sum_log_sq,
+            "amount_sum": self.amount_sum,
+            "amount_dispersion": self.amount_dispersion,
             "amount_sd": self.amount_sd,
-            "amount_sigma_index": self.amount_sigma_index,
             "rate_arm_index": self.rate_arm_index,
             "amount_arm_index": self.amount_arm_index,
         }
@@ -160,13 +155,15 @@ def _rate_columns(
     group: list[int | None] = []
     labels: list[str] = []
     scale_labels: list[str] = []
-    for s in lay.segments:
+    for s in (*lay.segments, *lay.adjust):
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]  # (combos, L-1)
         for j in range(basis.shape[1]):
             columns.append(basis[combo_of_row, j])
             fixed_sd.append(priors.baseline_segment_sd)
             group.append(None)
             labels.append(f"holdout by {s} [{j}]")
+        if s in lay.adjust:
+            continue  # adjustment only: the same contrast in every arm, no version deviation
         scale_labels.append(s)
         if s in lay.ordered:
             basis = random_walk_basis(len(lay.levels[s]))[lay.level_index[s]]
@@ -187,6 +184,9 @@ def _amount_columns(lay: Layout, priors: PriorConfig) -> tuple[np.ndarray, np.nd
     columns: list[np.ndarray] = []
     sds: list[float] = []
     labels: list[str] = []
+    # Segments only, not adjust_for columns: P(buy) standardised over the population times
+    # the arm's buyers' mean amount is the population mean per recipient whatever the link
+    # between the covariate and amounts; a product of two adjusted fits would not be.
     for s in lay.segments:
         basis = sum_to_zero_basis(len(lay.levels[s]))[lay.level_index[s]]
         for j in range(basis.shape[1]):
@@ -201,7 +201,7 @@ def design(lay: Layout, metrics: tuple[MetricConfig, ...], priors: PriorConfig) 
     """Stack every metric's blocks into one block-diagonal design.
 
     Every metric has a rate block (binary: the event; revenue: buying at all); revenue
-    metrics add an amount block (log amount among buyers).
+    metrics add an amount block (the buyers' mean amount, log link).
     """
     rate = _rate_blocks(lay, metrics, priors)
     amount = _amount_blocks(lay, [m for m in metrics if m.kind == "revenue"], priors)
@@ -260,11 +260,44 @@ def _rate_blocks(
     }
 
 
-def _amount_blocks(lay: Layout, metrics: list[MetricConfig], priors: PriorConfig) -> dict[str, Any]:
-    """The amount part: one log-amount block per revenue metric, from the buyers' sums.
+MIN_DISPERSION = 1e-4
+"""Amounts that barely vary (every buyer pays the same) still get this much dispersion (in
+units of the metric's mean amount), so the likelihood stays finite."""
 
-    Each block's rows are centred on the log of the metric's observed mean amount (a constant,
-    so the amount intercepts start near zero); each arm has its own spread of log amounts.
+
+def amount_dispersion(stats: Amounts) -> np.ndarray:
+    """Each arm's dispersion of amounts among buyers (variance / mean), from the cell sums.
+
+    Shape (arm,), one per arm over its cells: the pooled within-cell variance
+    ``sum(sum_sq - sum^2 / buyers) / (buyers - cells)`` divided by the arm's mean amount. With
+    it the quasi-likelihood of a cell's mean amount m, ``(sum * log m - buyers * m) /
+    dispersion``, has its peak at the cell's observed mean and the curvature of the central
+    limit theorem (variance = sample variance / buyers) whatever the amounts' distribution.
+    An arm with fewer than two buyers in any cell takes the dispersion of all arms together.
+    """
+
+    def dispersion(buyers: np.ndarray, sums: np.ndarray, squares: np.ndarray) -> float | None:
+        bought = buyers > 0
+        spare = float(buyers[bought].sum() - bought.sum())  # degrees of freedom within cells
+        total = float(sums[bought].sum())
+        if spare < 1 or total <= 0:
+            return None
+        within = float(np.sum(squares[bought] - sums[bought] ** 2 / buyers[bought]))
+        mean = total / float(buyers[bought].sum())
+        return max(within / spare / mean, MIN_DISPERSION * mean)
+
+    buyers = stats.buyers.astype(np.float64)
+    pooled = dispersion(buyers.ravel(), stats.sum.ravel(), stats.sum_sq.ravel())
+    arms = [dispersion(buyers[a], stats.sum[a], stats.sum_sq[a]) for a in range(len(buyers))]
+    fallback = pooled if pooled is not None else 1.0
+    return np.array([fallback if value is None else value for value in arms])
+
+
+def _amount_blocks(lay: Layout, metrics: list[MetricConfig], priors: PriorConfig) -> dict[str, Any]:
+    """The amount part: one block per revenue metric, the buyers' mean amount per cell.
+
+    Amounts enter in units of the metric's observed mean amount M (so the arm levels start
+    near zero on the log scale); each arm has its own dispersion (:func:`amount_dispersion`).
     """
     block_x, block_sd, column_labels = _amount_columns(lay, priors)
     rows, columns = block_x.shape
@@ -272,11 +305,9 @@ def _amount_blocks(lay: Layout, metrics: list[MetricConfig], priors: PriorConfig
     n_arms, count = len(lay.arms), len(metrics)
     # Amount statistics enter the model as floats (as the compiled graph expects).
     stats = [cast(Amounts, lay.stats[m.name]) for m in metrics]
-    buyers = [s.buyers.ravel().astype(np.float64) for s in stats]
-    sum_log = [s.sum_log.ravel() for s in stats]
-    centre = [
-        np.full(rows, logs.sum() / bought.sum() if bought.sum() > 0 else 0.0)
-        for bought, logs in zip(buyers, sum_log, strict=True)
+    scales = [
+        float(s.sum.sum() / s.buyers.sum()) if s.buyers.sum() > 0 and s.sum.sum() > 0 else 1.0
+        for s in stats
     ]
 
     def stacked(parts: list[np.ndarray], dtype: type = np.float64) -> np.ndarray:
@@ -289,22 +320,24 @@ def _amount_blocks(lay: Layout, metrics: list[MetricConfig], priors: PriorConfig
                 "amount",
                 slice(i * rows, (i + 1) * rows),
                 slice(i * columns, (i + 1) * columns),
-                slice(i * n_arms, (i + 1) * n_arms),
             )
             for i, m in enumerate(metrics)
         ),
         "amount_x": np.kron(np.eye(count), block_x) if count else np.zeros((0, 0)),
-        "amount_centre": stacked(centre),
-        "amount_buyers": stacked(buyers),
-        "amount_sum_log": stacked(sum_log),
-        "amount_sum_log_sq": stacked([s.sum_log_sq.ravel() for s in stats]),
+        "amount_centre": stacked([np.full(rows, np.log(scale)) for scale in scales]),
+        "amount_buyers": stacked([s.buyers.ravel() for s in stats]),
+        "amount_sum": stacked(
+            [s.sum.ravel() / scale for s, scale in zip(stats, scales, strict=True)]
+        ),
+        "amount_dispersion": stacked(
+            [
+                amount_dispersion(s)[arm_of_row] / scale
+                for s, scale in zip(stats, scales, strict=True)
+            ]
+        ),
         "amount_sd": np.tile(block_sd, count) if count else np.zeros(0),
-        "amount_sigma_index": stacked([i * n_arms + arm_of_row for i in range(count)], np.int64),
         "amount_arm_index": stacked([i * n_arms + arm_of_row for i in range(count)], np.int64),
         "amount_labels": tuple(
             f"{m.name}: amount {label}" for m in metrics for label in column_labels
-        ),
-        "sigma_labels": tuple(
-            f"{m.name}: amount spread {arm}" for m in metrics for arm in lay.arms
         ),
     }

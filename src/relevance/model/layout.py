@@ -23,6 +23,7 @@ class Layout:
     n: np.ndarray  # recipients per (arm, combination)
     stats: dict[str, MetricStatistic]  # per metric, fields shaped (arm, combination)
     ordered: tuple[str, ...] = ()  # segment columns whose levels are ordered (random walk)
+    adjust: tuple[str, ...] = ()  # adjust_for columns: in the grid and the model, not reported
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -42,9 +43,9 @@ class Layout:
 
     def cell_labels(self) -> list[str]:
         """A readable name per segment combination, e.g. 'retention | 2'."""
-        if not self.segments:
+        if not self.segments and not self.adjust:
             return ["all"]
-        rows = self.grid[list(self.segments)].itertuples(index=False)
+        rows = self.grid[[*self.segments, *self.adjust]].itertuples(index=False)
         return [" | ".join(str(v) for v in row) for row in rows]
 
 
@@ -54,7 +55,7 @@ def layout(cells: Cells, ordered: tuple[str, ...] = ()) -> Layout:
     `ordered` names segment columns whose levels are ordered (emails already received).
     """
     grid = cells.segment_grid()
-    segments = cells.segments
+    segments = cells.strata  # segments and adjust_for columns
     arm_index = {arm: i for i, arm in enumerate(cells.arms)}
     known = cells.keys["arm"].isin(cells.arms).to_numpy()  # unknown arms stop at the checks
     keys = cells.keys[known]
@@ -81,7 +82,15 @@ def layout(cells: Cells, ordered: tuple[str, ...] = ()) -> Layout:
     n = np.zeros(size, dtype=np.int64)
     np.add.at(n, position, cells.n[known])
     return Layout(
-        cells.arms, segments, grid, levels, level_index, n.reshape(shape), stats, tuple(ordered)
+        cells.arms,
+        cells.segments,
+        grid,
+        levels,
+        level_index,
+        n.reshape(shape),
+        stats,
+        tuple(ordered),
+        cells.adjust,
     )
 
 

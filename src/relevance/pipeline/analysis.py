@@ -21,7 +21,9 @@ import numpy as np
 from relevance import __version__
 from relevance.checks.suite import stop_on_errors
 from relevance.config import Experiment, load_experiment
+from relevance.decide.adjustment import adjustment
 from relevance.decide.decision import Decision, decide
+from relevance.decide.delivered import effect_on_delivered
 from relevance.decide.surveys import survey_results
 from relevance.io.cells import Cells
 from relevance.io.files import shown
@@ -106,6 +108,7 @@ def analyze(
     with timer("decide"):
         draws = result.mean_draws()
         decision = decide(experiment, lay, draws, result.diagnostics.reliable)
+    extra = before_and_after_the_send(experiment, cells, lay, result, decision, timer)
     survey_fits, why = [], []
     if surveys:
         with timer("surveys"):
@@ -114,7 +117,7 @@ def analyze(
     timeline = monitor(experiment, cells, lay, draws, decision, timer)  # always-on only
     run = run_info(experiment, profile, cells, timer.seconds)
     results = assemble(experiment, run, findings, diagnostics_summary(result), decision)
-    results = results.model_copy(update={"surveys": why, "timeline": timeline})
+    results = results.model_copy(update={**extra, "surveys": why, "timeline": timeline})
     return Analysis(
         experiment,
         cells,
@@ -127,6 +130,31 @@ def analyze(
         surveys,
         survey_fits,
     )
+
+
+def before_and_after_the_send(
+    experiment: Experiment, cells: Cells, lay: Layout, result: Fit, decision: Decision, timer: Timer
+) -> dict[str, Any]:
+    """Results fields from what is known before the send (``adjust_for``: the same model
+    fitted without it, to say how much it narrowed the primary interval) and after it
+    (``data.delivered``: the effect on delivered recipients)."""
+    extra: dict[str, Any] = {}
+    draws = result.mean_draws()
+    if experiment.adjust_for:
+        with timer("unadjusted fit"):
+            plain = layout(cells.unadjusted(), ordered=lay.ordered)
+            plain_fit = fit(
+                design(plain, tuple(experiment.metrics), experiment.priors),
+                experiment.sampler,
+                experiment.diagnostics,
+            )
+            extra["adjustment"] = adjustment(experiment, lay, draws, plain, plain_fit.mean_draws())
+    if cells.delivery is not None:
+        estimable = {m.name for m in experiment.metrics} - {
+            n.metric for n in decision.not_estimable
+        }
+        extra["effect_on_delivered"] = effect_on_delivered(experiment, cells, lay, draws, estimable)
+    return extra
 
 
 def run_info(

@@ -350,6 +350,68 @@ class CampaignReport:
         names = [r.primary_metric] + [m.name for m in r.metrics if m.name != r.primary_metric]
         return Html("".join(str(self.uplift(n)) for n in names))
 
+    def before_and_after_the_send(self) -> Html:
+        """What adjust_for did to the primary interval, and the effect on delivered recipients
+        (secondary: the verdict is on everyone assigned). Nothing when neither is configured."""
+        r = self.results
+        parts = []
+        if r.adjustment is not None:
+            a = r.adjustment
+            config = r.metric(a.metric)
+            currency = r.currency if config.kind == "revenue" else ""
+            rows = [
+                {
+                    "version": version_label(v),
+                    f"{r.interval:.0%} range, adjusted": span(
+                        r.uplift(a.metric, v).uplift_low,
+                        r.uplift(a.metric, v).uplift_high,
+                        currency,
+                    ),
+                    f"{r.interval:.0%} range, not adjusted": span(
+                        a.unadjusted[v].low, a.unadjusted[v].high, currency
+                    ),
+                    "narrower by": f"{a.narrowing[v]:.1%}".replace("-", "−"),
+                }
+                for v in r.versions
+            ]
+            parts.append(
+                f'<h3>Adjusted for the pre-period</h3><p class="sentence">{esc(a.sentence)}</p>'
+                + table(rows)
+            )
+        if r.effect_on_delivered:
+            sentences = "".join(
+                f'<p class="sentence">{esc(e.sentence)}</p>'
+                for e in r.effect_on_delivered
+                if e.metric == r.primary_metric
+            )
+            rows = []
+            for e in r.effect_on_delivered:
+                config = r.metric(e.metric)
+                currency = r.currency if config.kind == "revenue" else ""
+                rows.append(
+                    {
+                        "metric": config.display,
+                        "version": version_label(e.version),
+                        "delivered": f"{e.delivery_rate:.1%}",
+                        "everyone assigned, per 1,000": money(
+                            e.itt_mean * PER, currency, signed=True
+                        ),
+                        "delivered recipients, per 1,000": money(
+                            e.mean * PER, currency, signed=True
+                        ),
+                        f"{r.interval:.0%} range (delivered)": span(e.low, e.high, currency),
+                    }
+                )
+            parts.append(
+                "<h3>Effect on delivered recipients</h3><p>Secondary: the verdict above is "
+                "judged on everyone assigned (including bounces and suppressions). This is what "
+                "the email did for the recipients it reached: the effect on everyone assigned "
+                "divided by the share delivered.</p>" + sentences + table(rows)
+            )
+        if not parts:
+            return Html("")
+        return Html("<h2>Before and after the send</h2>" + "".join(parts))
+
     def guardrails(self) -> Html:
         """Guardrail metrics (unsubscribes, complaints): does any version harm them? Each
         sentence states the band the experiment set as practically nothing."""
