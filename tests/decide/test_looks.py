@@ -48,12 +48,13 @@ def test_revenue_per_recipient_and_its_spread_match_repeated_campaigns(
         sum=np.array([np.exp(x).sum() for x in logs]),
         sum_log=np.array([x.sum() for x in logs]),
         sum_log_sq=np.array([(x**2).sum() for x in logs]),
+        sum_sq=np.array([np.exp(2 * x).sum() for x in logs]),
     )
     found = amounts_estimate(stat)
     truth = rate * np.exp(mu + sigma**2 / 2)
     assert found.mean.mean() == pytest.approx(truth, rel=0.01)
     assert found.variance.mean() == pytest.approx(found.mean.var(), rel=0.1)
-    one = [np.array([value]) for value in (100, 1, 5.0, 1.6, 2.56)]
+    one = [np.array([value]) for value in (100, 1, 5.0, 1.6, 2.56, 25.0)]
     few = amounts_estimate(Amounts(*one))  # one buyer: the spread of amounts is unknown
     assert np.isnan(few.mean).all()
 
