@@ -252,7 +252,7 @@ def results_data() -> dict[str, Any]:
         },
     ]
     return {
-        "schema_version": "1.1",
+        "schema_version": "1.2",
         "experiment": "spring-sale",
         "description": "A hand-made campaign.",
         "holdout": "holdout",

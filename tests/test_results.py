@@ -35,7 +35,7 @@ def test_json_text_is_stable_and_in_schema_order() -> None:
     keys = list(json.loads(text))
     assert keys[:5] == ["schema_version", "experiment", "title", "sent_on", "description"]
     assert keys.index("metrics") < keys.index("run") < keys.index("priors")
-    assert text.startswith('{\n  "schema_version": "1.1",\n')
+    assert text.startswith('{\n  "schema_version": "1.2",\n')
     saved = json.loads(text)["metrics"][2]
     assert saved == {
         "name": "unsubscribe",

@@ -78,7 +78,7 @@ def test_every_module_says_what_it_is_for() -> None:
     assert not undocumented, undocumented
 
 
-HEAVY = ("pymc", "pytensor", "nutpie", "arviz", "numba", "sqlglot")
+HEAVY = ("pymc", "pytensor", "nutpie", "arviz", "numba", "sqlglot", "scipy.stats")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,8 @@ HEAVY = ("pymc", "pytensor", "nutpie", "arviz", "numba", "sqlglot")
 )
 def test_reading_rendering_and_checking_import_no_statistics_stack(module: str) -> None:
     """Reading results, drawing and rendering a page, and checking data (file sources) never
-    load PyMC, PyTensor, Numba, nutpie, ArviZ or the SQL parser: seconds users do not wait."""
+    load PyMC, PyTensor, Numba, nutpie, ArviZ, scipy.stats or the SQL parser: seconds users do
+    not wait."""
     code = f"import sys, {module}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout

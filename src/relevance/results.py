@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relevance.config import MetricConfig
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.2: optional surveys, timeline, adjustment, effect_on_delivered
 PER = 1000
 """Effects are shown per 1,000 recipients; results store them per recipient."""
 
