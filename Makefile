@@ -24,7 +24,7 @@ demo: $(STAMP)
 	@echo "Open reports/demo/report.html in a browser."
 
 test: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n auto -m "not slow"
 
 test-all: $(STAMP)
 	$(BIN)/pytest
