@@ -203,3 +203,20 @@ def test_run_says_when_the_first_compile_comes(
     assert len(reached) == 1
     assert reached[0]["experiment_path"] == str(experiment.resolve())
     assert list(out.iterdir()) == []  # the staging folder was removed
+
+
+def test_the_first_run_on_a_machine_still_hands_survey_answers_to_the_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The first-compile message once reused the name of the survey answers, so the first
+    report on a machine (a campaign with surveys) failed in its analysis cell."""
+    from relevance.resources import experiments_folder
+
+    monkeypatch.setattr(notebooks, "first_compile", lambda: True)
+    said: list[str] = []
+    target, _ = notebooks.run_experiment(
+        experiments_folder() / "demo.yaml", tmp_path / "reports", "quick", None, step=said.append
+    )
+    assert any(FIRST_RUN in line and "per survey question" in line for line in said), said
+    page = (target / "report.html").read_text(encoding="utf-8")
+    assert "more relevant than" in page  # the Why section, from the handed-over answers

@@ -235,9 +235,9 @@ def run_experiment(
     cells, surveys, findings = check_everything(loaded, timer)
     stop_on_errors(loaded, findings)
     if first_compile():
-        surveys = " (and 30-60 s per survey question)" if loaded.surveys else ""
+        per_question = " (and 30-60 s per survey question)" if loaded.surveys else ""
         step(
-            f"first run on this machine: compiling the model takes about a minute{surveys}, "
+            f"first run on this machine: compiling the model takes about a minute{per_question}, "
             "once per machine (later runs load it in a second)"
         )
     step(f"experiment {loaded.name} is valid; running the report notebook")
