@@ -21,6 +21,8 @@ def not_estimable(experiment: Experiment, lay: Layout) -> list[NotEstimable]:
     """Metrics without events in the holdout or in every arm, each with its reason."""
     found = []
     for metric in experiment.metrics:
+        if lay.measurable(metric.name):  # the one rule; what follows only says why not
+            continue
         stats = lay.stats[metric.name]
         events = stats.events.sum(axis=1)  # per arm
         valid = stats.n.sum(axis=1)
@@ -28,13 +30,11 @@ def not_estimable(experiment: Experiment, lay: Layout) -> list[NotEstimable]:
             reason = f"no holdout recipient has a valid value of {metric.display}"
         elif events.sum() == 0:
             reason = f"there are no {_events_word(metric)} in any arm"
-        elif events[0] == 0:
+        else:
             reason = (
                 f"there are no {_events_word(metric)} in the holdout, so sending cannot be "
                 "compared with not sending"
             )
-        else:
-            continue
         found.append(
             NotEstimable(
                 metric=metric.name,
