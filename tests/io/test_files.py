@@ -75,7 +75,8 @@ def reference_cells(
         for name, column in revenue.items():
             values = group[column].to_numpy(dtype=float)
             positive = values[values > 0]
-            logs = np.log(positive)
+            # Log amounts are summed rounded to 9 decimals (io.query.LOG_DECIMALS).
+            logs = np.round(np.log(positive), 9)
             row[f"{name}__n"] = len(values)
             row[f"{name}__buyers"] = len(positive)
             row[f"{name}__sum"] = positive.sum()

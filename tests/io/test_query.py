@@ -13,15 +13,15 @@ import pytest
 
 from conftest import write_experiment
 from relevance.config import Experiment, MetricConfig, load_experiment
+from relevance.io.engines import Rows, rows_table
 from relevance.io.query import (
-    DUCKDB,
     NUMBER_PATTERN,
-    POSTGRES,
-    PostgresDialect,
+    Values,
     cells_columns,
-    cells_query,
+    cells_expression,
     outcome_problems,
     quote,
+    read_cells,
 )
 
 SEGMENT = 'a "b"'
@@ -50,41 +50,35 @@ def test_quote_doubles_quotes() -> None:
     assert quote('a "b"') == '"a ""b"""'
 
 
-def test_duckdb_query_is_one_group_by_with_quoted_identifiers(experiment: Experiment) -> None:
-    query = cells_query(experiment, "rows")
-    assert query.count("GROUP BY") == 1
-    assert query.endswith("GROUP BY 1, 2\nORDER BY 1, 2")
-    assert 'CAST("my arm" AS VARCHAR) AS arm' in query
-    quoted = quote(SEGMENT)
-    assert f"coalesce(CAST({quoted} AS VARCHAR), '(missing)') AS {quoted}" in query
-    assert '"spend ""eur"""' in query
-    assert "FROM rows\n" in query
+def duckdb_rows(con: duckdb.DuckDBPyConnection, name: str) -> Rows:
+    """The rows of DuckDB table `name` as relevance reads them."""
+    described = con.execute(f"DESCRIBE {quote(name)}").fetchall()
+    table = rows_table("duckdb", [(str(r[0]), str(r[1])) for r in described], name=name)
+
+    def execute(sql: str) -> list[dict]:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    return Rows("duckdb", table, execute, name)
 
 
-def test_postgres_query_uses_no_duckdb_functions(experiment: Experiment) -> None:
-    for dialect in (POSTGRES, PostgresDialect(kinds={"bought": "number"})):
-        query = cells_query(experiment, "public.rows", dialect)
+def text_table(columns: dict[str, str], name: str = "rows") -> Rows:
+    return Rows("duckdb", rows_table("duckdb", list(columns.items()), name), print, name)
+
+
+def test_cells_query_is_one_group_by_with_quoted_identifiers(experiment: Experiment) -> None:
+    rows = text_table({"my arm": "VARCHAR", SEGMENT: "VARCHAR", "bought": "VARCHAR",
+                       'spend "eur"': "VARCHAR"})  # fmt: skip
+    for engine in ("duckdb", "postgresql"):
+        query = Rows(engine, rows.table, print, "rows").sql(
+            cells_expression(experiment, rows.table)
+        )
         assert query.count("GROUP BY") == 1
-        assert not re.search(r"try_cast|isnan\(|isinf\(", query, re.I)
-        assert "'NaN'::double precision" in query
-        assert "'Infinity'::double precision" in query
-        assert '"spend ""eur"""' in query
-
-
-def test_postgres_parses_text_columns_once_and_casts_number_columns(
-    experiment: Experiment,
-) -> None:
-    text = cells_query(experiment, "public.rows", POSTGRES)
-    assert text.count("unnest(ARRAY[") == 2  # one per metric column, both text
-    assert text.count(f"~* '{NUMBER_PATTERN}'") == 2
-    assert ") AS parsed\nGROUP BY" in text
-    typed = cells_query(
-        experiment,
-        "public.rows",
-        PostgresDialect(kinds={"bought": "number", 'spend "eur"': "number"}),
-    )
-    assert "unnest" not in typed and "FROM public.rows\n" in typed
-    assert 'CAST("bought" AS double precision)' in typed
+        assert query.rstrip().endswith("GROUP BY 1, 2")
+        assert 'AS "arm"' in query and f"AS {quote(SEGMENT)}" in query
+        assert '"spend ""eur"""' in query and quote("my arm") in query
+        assert not re.search(r"try_cast|isinf\(", query, re.I)
 
 
 def test_duckdb_query_runs_and_counts_every_cell(
@@ -102,12 +96,13 @@ def test_duckdb_query_runs_and_counts_every_cell(
     )
     rows.loc[3, SEGMENT] = None
     with duckdb.connect() as con:
-        con.register("rows", rows)
-        query = con.execute(cells_query(experiment, "rows"))
-        names = [column[0] for column in query.description]
-        cells = pd.DataFrame(query.fetchall(), columns=names)
+        con.register("frame", rows)
+        con.execute("CREATE TABLE rows AS SELECT * FROM frame")
+        source = duckdb_rows(con, "rows")
+        records = source.fetch(cells_expression(experiment, source.table))
+        cells = pd.DataFrame(read_cells(experiment, records), columns=cells_columns(experiment))
 
-    assert names == cells_columns(experiment)
+    assert set(records[0]) == set(cells_columns(experiment))
     keys = rows.assign(**{SEGMENT: rows[SEGMENT].fillna("(missing)")})
     grouped = keys.groupby(["my arm", SEGMENT], sort=True)
     expected = grouped.agg(
@@ -143,13 +138,18 @@ TEXT_VALUES = [
 NUMBER_VALUES = [(1, 0.0), (2, math.nan), (3, math.inf), (4, -2.5), (5, None), (6, 3.0)]
 
 
-def rows_where(values: list[tuple[int, object]], kind: str, condition: str) -> list[int]:
-    """Ids of the rows of a one-column table (column `a "b"`) where `condition` holds."""
+def rows_where(values: list[tuple[int, object]], kind: str, metric: MetricConfig) -> dict:
+    """Ids of the rows of a one-column table (column `a "b"`) with each outcome problem."""
     with duckdb.connect() as con:
         con.execute(f"CREATE TABLE t (id INTEGER, {quote(SEGMENT)} {kind})")
         con.executemany("INSERT INTO t VALUES (?, ?)", values)
-        found = con.execute(f"SELECT id FROM t WHERE {condition} ORDER BY id").fetchall()
-    return [row[0] for row in found]
+        source = duckdb_rows(con, "t")
+        problems = outcome_problems(metric, Values.of(source.table, metric))
+        found = {}
+        for name, condition in problems.items():
+            records = source.fetch(source.table.filter(condition).select("id").order_by("id"))
+            found[name] = [r["id"] for r in records]
+    return found
 
 
 @pytest.mark.parametrize(
@@ -160,10 +160,8 @@ def rows_where(values: list[tuple[int, object]], kind: str, condition: str) -> l
     ],
 )
 def test_outcome_problems_on_text(metric: MetricConfig, expected: dict[str, list[int]]) -> None:
-    problems = outcome_problems(metric)
-    assert list(problems) == list(expected)
-    for kind, condition in problems.items():
-        assert rows_where(TEXT_VALUES, "VARCHAR", condition) == expected[kind], kind
+    assert list(outcome_problems(metric)) == list(expected)
+    assert rows_where(TEXT_VALUES, "VARCHAR", metric) == expected
 
 
 @pytest.mark.parametrize(
@@ -174,21 +172,26 @@ def test_outcome_problems_on_text(metric: MetricConfig, expected: dict[str, list
     ],
 )
 def test_outcome_problems_on_numbers(metric: MetricConfig, expected: dict[str, list[int]]) -> None:
-    for kind, condition in outcome_problems(metric).items():
-        assert rows_where(NUMBER_VALUES, "DOUBLE", condition) == expected[kind], kind
+    assert rows_where(NUMBER_VALUES, "DOUBLE", metric) == expected
 
 
-def test_postgres_number_pattern_agrees_with_duckdb_on_what_is_a_number() -> None:
-    """The text PostgreSQL parses (NUMBER_PATTERN, case-insensitive) is what DuckDB reads."""
-    texts = [
-        " 1.5 ", "1e3", ".5", "5.", "+3", "-0", "nan", "NaN", "Infinity", "-inf", "1.5E-3",
-        "abc", "", "  ", "1e", "0x10", "1,5", "1.2.3", "--1", "e5", "inf inity", "١",
-    ]  # fmt: skip
-    values = list(enumerate(texts))
-    parsed = set(rows_where(values, "VARCHAR", f"{DUCKDB.to_double(SEGMENT)} IS NOT NULL"))
-    matched = {i for i, text in values if re.match(NUMBER_PATTERN, text, re.I)}
-    assert matched == parsed
-    assert {texts[i] for i in parsed} >= {" 1.5 ", "nan", "-inf", ".5", "5."}
+NUMBER_TEXTS = [
+    " 1.5 ", "1e3", ".5", "5.", "+3", "-0", "nan", "NaN", "Infinity", "-inf", "1.5E-3",
+    "abc", "", "  ", "1e", "0x10", "1,5", "1.2.3", "--1", "e5", "inf inity", "\u0661",
+    "1_000", "1d", "1e400", "\t2\n", "1" * 31, "0." + "1" * 31,
+]  # fmt: skip
+
+
+def test_what_is_a_number_is_the_pattern_and_nothing_else() -> None:
+    """The engine reads a text as a number exactly when NUMBER_PATTERN matches it (so every
+    engine reads the same values: their own casts accept 'inf', '1_000', '1d' or '0x10')."""
+    metric = MetricConfig(name="spend", kind="revenue", column=SEGMENT, rope=0.05)
+    found = rows_where(list(enumerate(NUMBER_TEXTS)), "VARCHAR", metric)
+    not_numbers = set(found["invalid"])
+    matched = {i for i, text in enumerate(NUMBER_TEXTS) if re.match(NUMBER_PATTERN, text)}
+    assert matched == set(range(len(NUMBER_TEXTS))) - not_numbers
+    assert {NUMBER_TEXTS[i] for i in matched} >= {" 1.5 ", "1e3", ".5", "5.", "\t2\n"}
+    assert not {"nan", "-inf", "1_000", "1d", "1e400", "0x10"} & {NUMBER_TEXTS[i] for i in matched}
 
 
 def test_cells_columns_order(experiment: Experiment) -> None:

@@ -30,7 +30,8 @@ import yaml
 from relevance.config import Experiment, load_experiment
 from relevance.errors import DataError
 from relevance.io import simulate, warehouse
-from relevance.io.query import DUCKDB, POSTGRES, PostgresDialect, cells_query, quote
+from relevance.io.engines import Rows
+from relevance.io.query import cells_expression, quote
 from relevance.io.sources import data_fingerprint, load_cells
 from relevance.pipeline.analysis import analyze
 
@@ -122,32 +123,17 @@ def assert_same_cells(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[s
 
 
 def spy_fetches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Record every statement a session fetches, with the number of rows that came back."""
+    """Record every statement an engine runs for relevance, with the rows that came back."""
     calls: list[tuple[str, int]] = []
-    for session in (warehouse._PostgresSession, warehouse._DuckDBSession):
-        original = session.fetch
+    original = Rows.fetch
 
-        def fetch(self: Any, sql: str, _original: Any = original) -> list[tuple[Any, ...]]:
-            rows = _original(self, sql)
-            calls.append((sql, len(rows)))
-            return rows
+    def fetch(self: Rows, expression: Any) -> list[dict[str, Any]]:
+        rows = original(self, expression)
+        calls.append((self.sql(expression), len(rows)))
+        return rows
 
-        monkeypatch.setattr(session, "fetch", fetch)
+    monkeypatch.setattr(Rows, "fetch", fetch)
     return calls
-
-
-# --- the template ---------------------------------------------------------------------------
-
-
-def test_duckdb_rendering_is_the_default_cells_query(file_cells) -> None:
-    """One generator: files and DuckDB databases run the default rendering of the same SQL."""
-    experiment, _ = file_cells
-    relation = "(\nSELECT 1\n) AS rows"
-    ours = cells_query(experiment, relation, DUCKDB)
-    assert ours == cells_query(experiment, relation)
-    postgres = cells_query(experiment, relation, POSTGRES)
-    assert "TRY_CAST" not in postgres and "isnan(" not in postgres and "isinf(" not in postgres
-    assert postgres.count("GROUP BY") == 1
 
 
 # --- DuckDB database files (no server) ------------------------------------------------------
@@ -180,7 +166,7 @@ def test_duckdb_file_source_equals_parquet(duckdb_file: Path, file_cells, monkey
     # one row per cell; no amount is extreme here, so no second scan.
     assert len(calls) == 6
     for (fence, fence_rows), (sql, rows) in zip(calls[::2], calls[1::2], strict=True):
-        assert "quantile_cont" in fence and "GROUP BY" not in fence and fence_rows == 1
+        assert "QUANTILE_CONT" in fence and "GROUP BY" not in fence and fence_rows == 1
         assert sql.count("GROUP BY") == 1 and rows == len(expected.to_frame())
 
 
@@ -404,10 +390,8 @@ def test_postgres_cells_equal_parquet_cells(
     assert cells.fingerprint() == expected.fingerprint()
     # One GROUP BY in the database; only the cells came back.
     (fence, fence_rows), (sql, rows) = calls  # the amounts' quartiles, then the cells
-    assert "percentile_cont" in fence and "GROUP BY" not in fence and fence_rows == 1
-    assert (
-        sql.count("GROUP BY") == 1 and f"FROM (\nSELECT * FROM {schema}.{TABLE}\n) AS rows" in sql
-    )
+    assert "PERCENTILE_CONT" in fence and "GROUP BY" not in fence and fence_rows == 1
+    assert sql.count("GROUP BY") == 1 and f"(SELECT * FROM {schema}.{TABLE})" in sql
     assert rows == len(expected.to_frame()) == len(cells.to_frame())
 
 
@@ -504,12 +488,12 @@ def test_postgres_statistics_equal_duckdb_on_dirty_values(postgres, tmp_path: Pa
     experiment = load_experiment(path)
     from_postgres, _ = warehouse.load_sql_cells(experiment)
 
-    con = duckdb.connect()
-    con.execute(f"CREATE TABLE dirty {columns.format('DOUBLE')}")
-    con.executemany(f"INSERT INTO dirty VALUES ({', '.join(['?'] * 10)})", rows)
-    from_duckdb = con.execute(cells_query(experiment, "dirty")).df()
-    con.close()
-    from_duckdb = from_duckdb.sort_values(["arm", "seg"], ignore_index=True)
+    with duckdb.connect(str(tmp_path / "dirty.duckdb")) as con:
+        con.execute(f"CREATE TABLE dirty {columns.format('DOUBLE')}")
+        con.executemany(f"INSERT INTO dirty VALUES ({', '.join(['?'] * 10)})", rows)
+    content["data"]["sql"] = {"url": "duckdb:///dirty.duckdb", "query": "SELECT * FROM dirty"}
+    path.write_text(yaml.safe_dump(content), encoding="utf-8")
+    from_duckdb, _ = warehouse.load_sql_cells(load_experiment(path))
     assert list(from_postgres.columns) == list(from_duckdb.columns)
     assert (
         from_postgres["t_binary__invalid"].sum() > 0 and from_postgres["tr_revenue__sum"].sum() > 0
@@ -604,14 +588,12 @@ def test_postgres_aggregates_in_the_database(postgres, file_cells, tmp_path: Pat
     _, schema = postgres
     _, expected = file_cells
     experiment = sql_experiment(tmp_path, "postgresql://", f"SELECT * FROM {schema}.{TABLE}")
-    target = warehouse.resolve_target(experiment)
-    relation = warehouse.subquery(experiment, target)
-    with warehouse._session(experiment, target) as session:
-        dialect = warehouse._dialect_for(experiment, session, relation)
-        sql = cells_query(experiment, relation, dialect)
-        plan = "\n".join(row[0] for row in session.fetch(f"EXPLAIN {sql}"))
-        rows = session.fetch(sql)
+    with warehouse.sql_rows(experiment) as rows:
+        sql = rows.sql(cells_expression(experiment, rows.table))
+        plan = "\n".join(row["QUERY PLAN"] for row in rows.execute(f"EXPLAIN {sql}"))
+        cells = rows.execute(sql)
+        types = rows.table.schema()
     assert "Aggregate" in plan and "GROUP BY" in sql
-    assert len(rows) == len(expected.to_frame())
-    assert isinstance(dialect, PostgresDialect)
-    assert dialect.kinds["purchased"] == "number" and dialect.kinds["arm"] == "text"
+    assert len(cells) == len(expected.to_frame())
+    # The engine's own column types decide how values are read (numbers are not parsed).
+    assert types["purchased"].is_integer() and types["arm"].is_string()

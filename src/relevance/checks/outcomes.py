@@ -46,14 +46,18 @@ def outcome_finding(
     value: object = None,
     unit: tuple[str, object] | None = None,
 ) -> Finding:
-    """One kind of bad value in a metric's column, with an example row when rows were read."""
+    """One kind of bad value in a metric's column, with an example when rows were read: its row
+    in a file, its recipient (`unit`: column and id) and its value."""
     example = ""
-    if row is not None:
-        example = f", e.g. row {int(row):,}"
-        if unit is not None and unit[1] is not None:
-            example += f" ({unit[0]} {brief(unit[1], quote=False)})"
-        if value is not None:
-            example += f": {brief(str(value))}"
+    recipient = f"{unit[0]} {brief(unit[1], quote=False)}" if unit and unit[1] is not None else ""
+    if row is not None:  # a file: its row, then the recipient
+        example = f"row {int(row):,}" + (f" ({recipient})" if recipient else "")
+    elif recipient:  # a query's rows have no order: the recipient
+        example = recipient
+    if value is not None:
+        example += f": {brief(str(value))}" if example else brief(str(value))
+    if example:
+        example = f", e.g. {example}"
     fix = OUTCOME_FIXES[(metric.kind, stat)]
     if value is not None and re.fullmatch(r"\s*-?\d+,\d+\s*", str(value)):
         fix = "the values use a decimal comma: " + fix

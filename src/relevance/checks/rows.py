@@ -1,123 +1,136 @@
 """Checks that need rows: duplicated recipients, recipients in two arms, holdout members
-who were sent, and the first row of each bad value, as DuckDB queries over the file.
+who were sent, and an example row of each bad value.
+
+They are portable Ibis aggregates, run where the rows live (DuckDB for files, PostgreSQL,
+Spark, a warehouse): counts first, then, only for the problems found, one more pass for an
+example of each. Only these few numbers and examples cross the wire. An example is the first
+such row of a file; rows of a query have no order, so there it is the recipient with the
+smallest id (and that recipient's smallest offending value).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 
 from relevance.checks.base import counted, finding
 from relevance.checks.outcomes import outcome_finding
 from relevance.config import Experiment
 from relevance.errors import brief
-from relevance.io.files import (
-    check_columns,
-    check_file,
-    describe,
-    file_relation,
-    numbered_rows,
-    reading,
-    unit_column,
-)
-from relevance.io.query import ROW_NUMBER, outcome_problems, quote
+from relevance.io.engines import ROW_NUMBER, Rows
+from relevance.io.files import file_rows, unit_column
+from relevance.io.query import Values, is_missing, outcome_problems, read_flag
+from relevance.io.sources import rows_path
+from relevance.io.warehouse import sql_rows
 from relevance.results import Finding, Severity
 
 HOLDOUT_SENT_ERROR_SHARE = 0.01  # at 1% or more of the holdout sent the email, the run stops
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> dict[str, Any]:
-    cursor = con.execute(sql, params)
-    row = cursor.fetchone()
-    names = [d[0] for d in cursor.description]
-    return dict(zip(names, row or [None] * len(names), strict=True))
-
-
-def units_query(relation: str, unit: str, arm: str) -> str:
+def units_expression(rows: ir.Table, unit: str, arm: str) -> ir.Table:
     """One GROUP BY per recipient id: duplicated ids and ids in more than one arm."""
-    label = f"CAST({quote(arm)} AS VARCHAR)"
-    same = "rows > 1 AND first_arm IS NOT DISTINCT FROM last_arm"
-    split = "first_arm <> last_arm"
-    return f"""
-WITH units AS (
-  SELECT {quote(unit)} AS unit, count(*) AS rows, min({label}) AS first_arm,
-         max({label}) AS last_arm
-  FROM {relation}
-  WHERE {quote(unit)} IS NOT NULL
-  GROUP BY 1
-)
-SELECT
-  count(*) AS units,
-  count(*) FILTER (WHERE {same}) AS duplicated_units,
-  coalesce(sum(rows - 1) FILTER (WHERE {same}), 0) AS duplicated_rows,
-  min(unit) FILTER (WHERE {same}) AS duplicated_example,
-  arg_min(rows, unit) FILTER (WHERE {same}) AS duplicated_example_rows,
-  count(*) FILTER (WHERE {split}) AS split_units,
-  coalesce(sum(rows) FILTER (WHERE {split}), 0) AS split_rows,
-  min(unit) FILTER (WHERE {split}) AS split_example,
-  arg_min(first_arm, unit) FILTER (WHERE {split}) AS split_example_first,
-  arg_min(last_arm, unit) FILTER (WHERE {split}) AS split_example_last
-FROM units
-"""
-
-
-def _sent_flag(sent: str) -> str:
-    """The sent column as true/false: 0/1, true/false (or yes/no); NULL when unreadable."""
-    number = f"TRY_CAST({quote(sent)} AS DOUBLE)"
-    return (
-        f"(CASE WHEN {number} IN (0, 1) THEN {number} = 1 "
-        f"ELSE TRY_CAST({quote(sent)} AS BOOLEAN) END)"
+    present = rows.filter(~is_missing(rows[unit]))
+    label = present[arm].cast(dt.string)
+    units = present.group_by(unit=present[unit]).aggregate(
+        rows=present.count(), first_arm=label.min(), last_arm=label.max()
+    )
+    same = (units.rows > 1) & units.first_arm.identical_to(units.last_arm)
+    split = (units.first_arm != units.last_arm).fill_null(False)
+    return units.aggregate(
+        units=units.count(),
+        duplicated_units=units.count(where=same),
+        duplicated_rows=(units.rows - 1).sum(where=same),
+        duplicated_example=units.unit.min(where=same),
+        duplicated_example_rows=units.rows.argmin(units.unit, where=same),
+        split_units=units.count(where=split),
+        split_rows=units.rows.sum(where=split),
+        split_example=units.unit.min(where=split),
+        split_example_first=units.first_arm.argmin(units.unit, where=split),
+        split_example_last=units.last_arm.argmin(units.unit, where=split),
     )
 
 
-def rows_query(
-    experiment: Experiment, relation: str, unit: str | None, examples: Collection[str] = ()
-) -> tuple[str, dict[str, tuple[Any, ...]]]:
-    """One pass over the rows: how many rows have each row-level problem.
+@dataclass(frozen=True)
+class Problem:
+    """A row-level problem: the rows that have it, the value to show, and what it means."""
 
-    Returns the SQL (the holdout label is bound as ``$2``) and, per output prefix, what it
-    describes. Each prefix ``p`` yields ``p_count``; a prefix in ``examples`` also yields
-    ``p_row`` (first row number), ``p_value`` (the offending value as text) and ``p_unit``
-    (that row's recipient id), which needs ``relation`` to be numbered (:func:`numbered_rows`).
-    Counting alone is about ten times cheaper, so examples are only asked for problems found.
-    """
-    number = quote(ROW_NUMBER)
-    parts = ["count(*) AS total_rows"]
-    meaning: dict[str, tuple[Any, ...]] = {}
+    condition: ir.BooleanValue
+    value: ir.Value | None
+    meaning: tuple[Any, ...]
 
-    def first(prefix: str, condition: str, value: str | None) -> None:
-        parts.append(f"count(*) FILTER (WHERE {condition}) AS {prefix}_count")
-        if prefix not in examples:
-            return
-        parts.append(f"min({number}) FILTER (WHERE {condition}) AS {prefix}_row")
-        shown_value = f"CAST({value} AS VARCHAR)" if value else "NULL"
-        parts.append(
-            f"arg_min({shown_value}, {number}) FILTER (WHERE {condition}) AS {prefix}_value"
-        )
-        unit_value = f"CAST({quote(unit)} AS VARCHAR)" if unit else "NULL"
-        parts.append(f"arg_min({unit_value}, {number}) FILTER (WHERE {condition}) AS {prefix}_unit")
 
+def row_problems(experiment: Experiment, rows: ir.Table, unit: str | None) -> dict[str, Problem]:
+    """Every row-level problem by prefix: missing ids, holdout members sent the email,
+    unreadable sent flags, and each metric's bad values (the conditions the cells count)."""
+    problems: dict[str, Problem] = {}
     if unit:
-        first("unit_missing", f"{quote(unit)} IS NULL", None)
-        meaning["unit_missing"] = ("unit_missing",)
+        problems["unit_missing"] = Problem(is_missing(rows[unit]), None, ("unit_missing",))
     sent = experiment.data.sent
     if sent:
-        arm = f"CAST({quote(experiment.data.arm)} AS VARCHAR)"
-        flag = _sent_flag(sent)
-        parts.append(f"count(*) FILTER (WHERE {arm} = $2) AS holdout_rows")
-        first("holdout_sent", f"{arm} = $2 AND {flag}", None)
-        first("sent_invalid", f"{quote(sent)} IS NOT NULL AND {flag} IS NULL", quote(sent))
-        meaning["holdout_sent"] = ("holdout_sent",)
-        meaning["sent_invalid"] = ("sent_invalid",)
+        flag = read_flag(rows[sent])
+        holdout = rows[experiment.data.arm].cast(dt.string) == experiment.arms.holdout
+        problems["holdout_sent"] = Problem(holdout & flag.fill_null(False), None, ("holdout_sent",))
+        invalid = ~is_missing(rows[sent]) & flag.isnull()
+        problems["sent_invalid"] = Problem(invalid, rows[sent], ("sent_invalid",))
     for i, metric in enumerate(experiment.metrics):
-        for stat, condition in outcome_problems(metric).items():
-            prefix = f"m{i}_{stat}"
-            first(prefix, condition, quote(metric.column))
-            meaning[prefix] = ("outcome", metric, stat)
-    return f"SELECT\n  {',\n  '.join(parts)}\nFROM {relation}", meaning
+        values = Values.of(rows, metric)
+        for stat, condition in outcome_problems(metric, values).items():
+            problems[f"m{i}_{stat}"] = Problem(condition, values.raw, ("outcome", metric, stat))
+    return problems
+
+
+def counts_expression(
+    experiment: Experiment, rows: ir.Table, problems: Mapping[str, Problem], first_unit: str | None
+) -> ir.Table:
+    """One pass over the rows: how many rows have each problem (``p_count``), the holdout's
+    size, and with `first_unit` the smallest recipient id having each problem (``p_unit``)."""
+    parts: dict[str, ir.Scalar] = {"total_rows": rows.count()}
+    if experiment.data.sent:
+        holdout = rows[experiment.data.arm].cast(dt.string) == experiment.arms.holdout
+        parts["holdout_rows"] = rows.count(where=holdout)
+    for prefix, problem in problems.items():
+        parts[f"{prefix}_count"] = rows.count(where=problem.condition)
+        if first_unit and prefix != "unit_missing":
+            parts[f"{prefix}_unit"] = rows[first_unit].min(where=problem.condition)
+    return rows.aggregate(**parts)
+
+
+def examples_expression(
+    rows: ir.Table,
+    problems: Mapping[str, Problem],
+    found: Collection[str],
+    unit: str | None,
+    first_units: Mapping[str, Any],
+) -> ir.Table:
+    """The example of each problem found: in a file (`rows` numbered) the first row with it,
+    its value and recipient; elsewhere the smallest value of the recipient `first_units` names
+    (or the smallest value when there is no recipient id)."""
+    parts: dict[str, ir.Scalar] = {}
+    numbered = ROW_NUMBER in rows.columns
+    for prefix in found:
+        problem = problems[prefix]
+        where = problem.condition
+        if numbered:
+            number = rows[ROW_NUMBER]
+            parts[f"{prefix}_row"] = number.min(where=where)
+            if problem.value is not None:
+                parts[f"{prefix}_value"] = problem.value.cast(dt.string).argmin(number, where=where)
+            if unit:
+                parts[f"{prefix}_unit"] = rows[unit].cast(dt.string).argmin(number, where=where)
+            continue
+        if problem.value is None:
+            continue
+        if unit and first_units.get(prefix) is not None:
+            same = rows[unit] == ibis.literal(first_units[prefix], type=rows[unit].type())
+            where = where & same
+        parts[f"{prefix}_value"] = problem.value.cast(dt.string).min(where=where)
+    return rows.aggregate(**parts) if parts else rows.aggregate(total_rows=rows.count())
 
 
 def _unit_findings(experiment: Experiment, unit: str, result: dict[str, Any]) -> list[Finding]:
@@ -189,11 +202,11 @@ def _holdout_findings(experiment: Experiment, result: dict[str, Any]) -> list[Fi
                 "sent_invalid",
                 Severity.ERROR,
                 f"Column `{sent}` has {counted(invalid, 'value')} that {'is' if invalid == 1 else 'are'} not 0/1 or true/false, e.g. "
-                f"row {int(result['sent_invalid_row']):,}: {brief(result['sent_invalid_value'])}.",
+                f"{_place(result, 'sent_invalid', unit)}{brief(result['sent_invalid_value'])}.",
                 f"write `{sent}` as 0/1 or true/false",
                 where=f"column `{sent}`",
                 rows=invalid,
-                example_row=int(result["sent_invalid_row"]),
+                example_row=_number(result.get("sent_invalid_row")),
                 example_value=result["sent_invalid_value"],
             )
         )
@@ -214,17 +227,18 @@ def _holdout_findings(experiment: Experiment, result: dict[str, Any]) -> list[Fi
             )
         )
         return findings
-    row = int(result["holdout_sent_row"])
-    example = f"row {row:,}"
-    if result["holdout_sent_unit"] is not None:
-        example += f", {unit} {brief(result['holdout_sent_unit'], quote=False)}"
+    row = None if result.get("holdout_sent_row") is None else int(result["holdout_sent_row"])
+    places = [] if row is None else [f"row {row:,}"]
+    if result.get("holdout_sent_unit") is not None:
+        places.append(f"{unit} {brief(result['holdout_sent_unit'], quote=False)}")
+    example = ", e.g. " + ", ".join(places) if places else ""
     severity = Severity.ERROR if share >= HOLDOUT_SENT_ERROR_SHARE else Severity.WARNING
     findings.append(
         finding(
             "holdout_sent",
             severity,
             f"{count:,} of the {total:,} holdout recipients ({share:.1%}) were sent the email "
-            f"(column `{sent}`), e.g. {example}. The holdout must get nothing: every one of "
+            f"(column `{sent}`){example}. The holdout must get nothing: every one of "
             "them dilutes the comparison with sending nothing"
             + (
                 f" (at {HOLDOUT_SENT_ERROR_SHARE:.0%} or more the run stops)."
@@ -238,73 +252,100 @@ def _holdout_findings(experiment: Experiment, result: dict[str, Any]) -> list[Fi
             sent=count,
             share=round(share, 6),
             example_row=row,
-            example=result["holdout_sent_unit"],
+            example=_plain(result.get("holdout_sent_unit")),
         )
     )
     return findings
 
 
-def row_checks(experiment: Experiment, path: Path) -> list[Finding]:
-    """Checks that need the rows of a file, as two DuckDB queries over it (never pandas).
+def _number(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _plain(value: Any) -> Any:
+    """An id as a message shows it: text and numbers as they are, anything else as text."""
+    return value if value is None or isinstance(value, str | int | float) else str(value)
+
+
+def _place(result: Mapping[str, Any], prefix: str, unit: str | None) -> str:
+    """'row 8: ' in a file; 'customer_id 8: ' for a query's rows (no row order)."""
+    row = result.get(f"{prefix}_row")
+    if row is not None:
+        return f"row {int(row):,}: "
+    if unit and result.get(f"{prefix}_unit") is not None:
+        return f"{unit} {brief(_plain(result[f'{prefix}_unit']), quote=False)}: "
+    return ""
+
+
+def _absent_unit_warning(experiment: Experiment, source: str) -> Finding:
+    return finding(
+        "unit_id_absent",
+        Severity.WARNING,
+        f"The {source} has no column `{experiment.data.unit_id}`"
+        + (
+            " (the default `data.unit_id`)"
+            if "unit_id" not in experiment.data.model_fields_set
+            else ""
+        )
+        + ", so duplicated recipients and recipients in two arms were not checked.",
+        "set `data.unit_id` to the recipient id column, or `data.unit_id: null` to "
+        "say there is none",
+    )
+
+
+def checks_on(experiment: Experiment, rows: Rows, source: str = "file") -> list[Finding]:
+    """Every row-level check as aggregate queries where `rows` live.
 
     1. Per recipient id (``data.unit_id``): duplicated ids and ids in more than one arm.
-    2. One pass over the numbered rows: missing ids, holdout members who were sent the email
-       (``data.sent``), unreadable sent flags, and the first row and value of every bad
-       outcome (these findings replace the cell-level ones, adding the example row).
+    2. One pass counting missing ids, holdout members who were sent the email
+       (``data.sent``), unreadable sent flags and every kind of bad outcome value.
+    3. Only for the problems found, one pass for an example of each (these findings replace
+       the cell-level ones, adding the example).
     """
-    file_format = experiment.data.format
-    check_file(path)
-    relation, params = file_relation(path, file_format, text=True)
     findings: list[Finding] = []
-    with reading(path, file_format) as con:
-        columns = describe(con, relation, params)
-        check_columns(experiment, path, columns)
-        unit = unit_column(experiment, columns)
-        if unit is None and experiment.data.unit_id is not None:
-            findings.append(
-                finding(
-                    "unit_id_absent",
-                    Severity.WARNING,
-                    f"The file has no column `{experiment.data.unit_id}` (the default "
-                    "`data.unit_id`), so duplicated recipients and recipients in two arms were "
-                    "not checked.",
-                    "set `data.unit_id` to the recipient id column, or `data.unit_id: null` to "
-                    "say there is none",
-                )
-            )
-        if unit is not None:
-            result = _fetch(con, units_query(relation, unit, experiment.data.arm), params)
-            findings += _unit_findings(experiment, unit, result)
-        holdout = [experiment.arms.holdout] if experiment.data.sent else []  # bound as $2
-        sql, meaning = rows_query(experiment, relation, unit)
-        result = _fetch(con, sql, [*params, *holdout])
-        found = [p for p in meaning if result[f"{p}_count"]]
-        if found:  # a second pass for the first row, value and recipient of each problem
-            used = [experiment.data.arm, *(c for c in (unit, experiment.data.sent) if c)]
-            used += [m.column for m in experiment.metrics]
-            numbered, numbered_params = numbered_rows(path, file_format, used)
-            sql, meaning = rows_query(experiment, numbered, unit, examples=found)
-            con.execute("SET preserve_insertion_order = true")  # CSV rows numbered in file order
-            result = _fetch(con, sql, [*numbered_params, *holdout])
+    unit = unit_column(experiment, list(rows.table.columns))
+    if unit not in rows.table.columns:  # a query without the id column: not checked
+        unit = None
+    if unit is None and experiment.data.unit_id is not None:
+        findings.append(_absent_unit_warning(experiment, source))
+    table = rows.table
+    if unit is not None:
+        result = rows.fetch_one(units_expression(table, unit, experiment.data.arm))
+        findings += _unit_findings(experiment, unit, result)
+    problems = row_problems(experiment, table, unit)
+    by_unit = unit if rows.numbered is None else None
+    result = rows.fetch_one(counts_expression(experiment, table, problems, by_unit))
+    found = [p for p in problems if result[f"{p}_count"]]
+    if found:
+        numbered = rows.numbered() if rows.numbered is not None else table
+        numbered_problems = row_problems(experiment, numbered, unit)
+        first_units = {p: result.get(f"{p}_unit") for p in found}
+        examples = rows.fetch_one(
+            examples_expression(numbered, numbered_problems, found, unit, first_units)
+        )
+        result = {**result, **{k: v for k, v in examples.items() if k != "total_rows"}}
     if unit is not None and result["unit_missing_count"]:
         count = int(result["unit_missing_count"])
+        row = _number(result.get("unit_missing_row"))
+        example = "" if row is None else f", e.g. row {row:,}"
         findings.append(
             finding(
                 "unit_id_missing",
                 Severity.ERROR,
                 f"{counted(count, 'row')} {'has' if count == 1 else 'have'} no recipient id "
-                f"(empty or NULL in column `{unit}`), e.g. "
-                f"row {int(result['unit_missing_row']):,}: they cannot be checked for duplicates.",
+                f"(empty or NULL in column `{unit}`){example}: they cannot be checked for "
+                "duplicates.",
                 f"fill in `{unit}` for every row, or set `data.unit_id: null` to skip the "
                 "duplicate-recipient checks",
                 where=f"column `{unit}`",
                 rows=count,
-                example_row=int(result["unit_missing_row"]),
+                example_row=row,
             )
         )
     if experiment.data.sent:
         findings += _holdout_findings(experiment, result)
-    for prefix, (kind, *rest) in meaning.items():
+    for prefix, problem in problems.items():
+        kind, *rest = problem.meaning
         if kind != "outcome" or not result[f"{prefix}_count"]:
             continue
         metric, stat = rest
@@ -313,9 +354,22 @@ def row_checks(experiment: Experiment, path: Path) -> list[Finding]:
                 metric,
                 stat,
                 int(result[f"{prefix}_count"]),
-                row=result[f"{prefix}_row"],
-                value=result[f"{prefix}_value"],
-                unit=(unit, result[f"{prefix}_unit"]) if unit else None,
+                row=result.get(f"{prefix}_row"),
+                value=result.get(f"{prefix}_value"),
+                unit=(unit, _plain(result.get(f"{prefix}_unit"))) if unit else None,
             )
         )
     return findings
+
+
+def row_checks(experiment: Experiment, path: Path | None = None) -> list[Finding]:
+    """Row-level checks of a file of rows (`path`), else of the experiment's own rows: its
+    file, simulated campaign or SQL source. Nothing to check for a cells file."""
+    path = path or rows_path(experiment)
+    if path is not None:
+        with file_rows(experiment, path, experiment.data.format) as rows:
+            return checks_on(experiment, rows)
+    if experiment.data.sql is not None:
+        with sql_rows(experiment) as rows:
+            return checks_on(experiment, rows, "query")
+    return []

@@ -9,17 +9,19 @@ import codecs
 import csv
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import ibis.expr.types as ir
 import pandas as pd
 
 from relevance.config import Experiment
 from relevance.errors import DataError
 from relevance.io.cells import AmountCap, stat_column, statistic_type
-from relevance.io.query import ROW_NUMBER, adjust_buckets, amount_caps, cells_query, quote
+from relevance.io.engines import RELATION, ROW_NUMBER, Records, Rows, rows_table
+from relevance.io.query import amount_caps, cells_columns, cells_expression, quote, read_cells
 
 
 def shown(path: Path | str) -> str:
@@ -37,10 +39,14 @@ def file_kind(path: Path, file_format: str = "auto") -> str:
     return "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def file_relation(
     path: Path, file_format: str, text: bool = False, row_numbers: bool = False
-) -> tuple[str, list[object]]:
-    """A DuckDB table function reading `path`, with the path bound as a parameter.
+) -> str:
+    """A DuckDB table function reading `path` (the path as a quoted literal).
 
     ``text`` reads every CSV column as text, so a stray word deep in a numeric column is a
     counted bad value (with an example row) rather than a type error, and "yes"/"no" are not
@@ -48,24 +54,24 @@ def file_relation(
     """
     if file_kind(path, file_format) == "parquet":
         numbered = ", file_row_number = true" if row_numbers else ""
-        return f"read_parquet($1{numbered})", [str(path)]
+        return f"read_parquet({_literal(str(path))}{numbered})"
     options = ", all_varchar = true" if text else ""
-    return f"read_csv($1, header = true, auto_detect = true{options})", [str(path)]
+    return f"read_csv({_literal(str(path))}, header = true, auto_detect = true{options})"
 
 
-def numbered_rows(path: Path, file_format: str, columns: list[str]) -> tuple[str, list[object]]:
-    """A subquery over the file's `columns` plus ``__relevance_row__``, the 1-based row number.
+def numbered_rows(path: Path, file_format: str) -> str:
+    """The file's rows plus ``__relevance_row__``, the 1-based row number.
 
     Parquet reads its row numbers; a CSV numbers rows in file order (header not counted),
     which needs the connection's insertion order preserved.
     """
-    relation, params = file_relation(path, file_format, text=True, row_numbers=True)
-    selected = ", ".join(quote(c) for c in dict.fromkeys(columns))
+    relation = file_relation(path, file_format, text=True, row_numbers=True)
     if file_kind(path, file_format) == "parquet":
-        number = "file_row_number + 1"
-    else:
-        number = "row_number() OVER ()"
-    return f"(SELECT {number} AS {quote(ROW_NUMBER)}, {selected} FROM {relation}) AS rows", params
+        return (
+            f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {quote(ROW_NUMBER)} "
+            f"FROM {relation}"
+        )
+    return f"SELECT *, row_number() OVER () AS {quote(ROW_NUMBER)} FROM {relation}"
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -107,12 +113,7 @@ def columns_in_use(
         used.append((unit, "data.unit_id"))
     if data.sent:
         used.append((data.sent, "data.sent"))
-    if data.delivered:
-        used.append((data.delivered, "data.delivered"))
-    if data.date:
-        used.append((data.date, "data.date"))
     used += [(s, f"segments[{i}]") for i, s in enumerate(experiment.segments)]
-    used += [(c, f"adjust_for[{i}]") for i, c in enumerate(experiment.adjust_for)]
     used += [(m.column, f"metrics[{i}].column") for i, m in enumerate(experiment.metrics)]
     return used
 
@@ -142,12 +143,6 @@ def check_file(path: Path) -> None:
 
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz")
-
-
-def describe(con: duckdb.DuckDBPyConnection, relation: str, params: list[object]) -> list[str]:
-    """The file's column names (DuckDB reads only the schema, or a small sample of a CSV)."""
-    rows = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()
-    return [str(row[0]) for row in rows]
 
 
 def check_columns(experiment: Experiment, path: Path, columns: list[str]) -> None:
@@ -284,7 +279,7 @@ def translate(error: duckdb.Error, path: Path, file_format: str = "auto") -> Dat
         return DataError(
             shown(path),
             None,
-            "an outcome value is too large to add up (an amount above 10^17, or a total above 10^26)",
+            "an outcome value is too large to add up (above 10^26 per recipient or in total)",
             "check the metric columns for corrupt or mis-scaled values",
         )
     if "permission denied" in lower:
@@ -314,26 +309,70 @@ def reading(path: Path, file_format: str = "auto") -> Iterator[duckdb.DuckDBPyCo
         con.close()
 
 
+def _records(con: duckdb.DuckDBPyConnection) -> Callable[[str], Records]:
+    def execute(sql: str) -> Records:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    return execute
+
+
+@contextmanager
+def file_rows(experiment: Experiment, path: Path, file_format: str = "auto") -> Iterator[Rows]:
+    """The rows of a CSV or Parquet file in an in-memory DuckDB, every column checked.
+
+    The file is checked first (exists, is a file, not empty), then its columns (DESCRIBE,
+    cheap) against every configured column; DuckDB's errors become DataErrors naming the file.
+    """
+    check_file(path)
+    with reading(path, file_format) as con:
+        con.execute(
+            f"CREATE TEMP VIEW {quote(RELATION)} AS SELECT * FROM "
+            f"{file_relation(path, file_format, text=True)}"
+        )
+        described = con.execute(f"DESCRIBE {quote(RELATION)}").fetchall()
+        columns = [str(row[0]) for row in described]
+        check_columns(experiment, path, columns)
+        types = [(str(row[0]), str(row[1])) for row in described]
+
+        def numbered() -> ir.Table:
+            view = quote(RELATION + "numbered")
+            con.execute("SET preserve_insertion_order = true")  # CSV rows in file order
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {numbered_rows(path, file_format)}")
+            return rows_table("duckdb", [*types, (ROW_NUMBER, "BIGINT")], RELATION + "numbered")
+
+        yield Rows(
+            engine="duckdb",
+            table=rows_table("duckdb", types),
+            execute=_records(con),
+            name=shown(path),
+            numbered=numbered,
+        )
+
+
+def aggregate_rows(experiment: Experiment, rows: Rows) -> tuple[pd.DataFrame, list[AmountCap]]:
+    """The cells of `rows` (one GROUP BY in their engine) and the amount caps applied.
+
+    Revenue amounts far beyond the bulk are capped (:func:`amount_caps`, one or two cheap
+    scans first); the caps come back too.
+    """
+    caps = amount_caps(experiment, rows.table, rows.fetch_one, rows.exact_quantiles)
+    cells = read_cells(experiment, rows.fetch(cells_expression(experiment, rows.table, caps)))
+    return pd.DataFrame.from_records(cells, columns=cells_columns(experiment)), caps
+
+
 def aggregate_file(
     experiment: Experiment, path: Path, file_format: str = "auto"
 ) -> tuple[pd.DataFrame, list[AmountCap]]:
     """Aggregate a CSV or Parquet file of one row per recipient into a cells frame.
 
-    The file is checked first (exists, is a file, not empty), then its columns (DESCRIBE,
-    cheap) against every configured column; DuckDB's errors become DataErrors. Revenue
-    amounts far beyond the bulk are capped (:func:`amount_caps`); the caps come back too.
+    The file and its columns are checked first (:func:`file_rows`); DuckDB's errors become
+    DataErrors. Revenue amounts far beyond the bulk are capped; the caps come back too.
     """
-    check_file(path)
-    relation, params = file_relation(path, file_format, text=True)
-    with reading(path, file_format) as con:
-        columns = describe(con, relation, params)
-        check_columns(experiment, path, columns)
-        fetch = lambda sql: con.execute(sql, params).fetchall()  # noqa: E731
-        caps = amount_caps(experiment, relation, fetch)
-        buckets = adjust_buckets(experiment, relation, fetch)
-        frame = con.execute(
-            cells_query(experiment, relation, caps=caps, buckets=buckets), params
-        ).df()
+    with file_rows(experiment, path, file_format) as rows:
+        frame, caps = aggregate_rows(experiment, rows)
+        columns = list(rows.table.columns)
     if frame.empty:
         raise DataError(
             shown(path),
@@ -347,14 +386,12 @@ def aggregate_file(
 def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
     """A pre-aggregated cells file (CSV or Parquet), checked for the columns models need."""
     check_file(path)
-    relation, params = file_relation(path, experiment.data.format)
+    relation = file_relation(path, experiment.data.format)
     with reading(path, experiment.data.format) as con:
-        frame = con.execute(f"SELECT * FROM {relation}", params).df()
-    needed = ["arm", *experiment.segments, *experiment.adjust_for, "n"]
+        frame = con.execute(f"SELECT * FROM {relation}").df()
+    needed = ["arm", *experiment.segments, "n"]
     for metric in experiment.metrics:
         needed += [stat_column(metric.name, s) for s in statistic_type(metric).names()]
-    if experiment.data.delivered:
-        needed.append("delivered")
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise DataError(
@@ -363,7 +400,6 @@ def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
             "missing from the cells file",
             "a cells file needs arm, the segment columns, n and per metric "
             "<metric>__n, <metric>__ones (binary) or <metric>__buyers, __sum, __sum_log, "
-            "__sum_log_sq, __sum_sq (revenue); with adjust_for its columns, with data.delivered "
-            "a delivered count",
+            "__sum_log_sq (revenue)",
         )
     return frame  # quality counts a cells file lacks are read as zero

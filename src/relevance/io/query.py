@@ -1,29 +1,74 @@
-"""The one cells query: a GROUP BY per arm x segment cell, rendered for each SQL engine.
+"""The one cells query: a portable Ibis expression of the GROUP BY per arm x segment cell.
 
-Files (DuckDB) and warehouses (PostgreSQL, DuckDB database files) run the same SQL, with
-the few engine-specific spellings taken from a :class:`Dialect`; the row checks use the same
-conditions for bad values (:func:`outcome_problems`), so a count and its example row agree.
+The aggregation, the amount caps, the data fingerprint and every row-level condition are
+written once, as Ibis expressions over a table of one row per recipient; Ibis compiles them
+(through sqlglot) for the engine that holds the rows: DuckDB for files, PostgreSQL, Spark,
+Snowflake, BigQuery, Databricks, Trino. No SQL is spelled here by hand.
+
+Two rules make the cells identical, bit for bit, on every engine:
+
+- a value is a number only when its text matches :data:`NUMBER_PATTERN` (or its column is
+  numeric): each engine's own cast would accept different text ('1_000', 'inf', '1d', '0x10');
+- sums are exact: each value is rounded once to :data:`EXACT_DECIMALS` decimals (log amounts
+  to :data:`LOG_DECIMALS`) as a whole number (the same IEEE arithmetic everywhere), whole
+  numbers are added as fixed-point
+  DECIMAL(38, 0) (no dependence on row order or on how an engine splits the work), and the
+  total is scaled back to a double in Python (:func:`exact_total`).
+
+**Adding a statistic** is one entry: a metric's statistics are :data:`STATISTICS` (per metric
+kind), the recipients' are :data:`CELL_STATISTICS`; the names must match the fields of the
+metric's type in :mod:`relevance.io.cells`. **Adding a grouping column** is one entry in
+:func:`cell_keys`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 
 from relevance.config import Experiment, MetricConfig
 from relevance.io.cells import MISSING_LEVEL, AmountCap, stat_column
 
-# Sums are added up as exact fixed-point decimals (12 digits after the point), so the cells do
-# not depend on row order or on how DuckDB splits the work between threads: same file, same
-# cells, same fingerprint, same posterior.
-EXACT_SUM = "DECIMAL(38, 12)"
-SQUARES_DIGITS = 4
-"""Sums of squared amounts keep 4 decimals (exact for amounts in cents) and so have room for
-amounts up to 10^17, further than the sums themselves (10^13)."""
-ROW_NUMBER = "__relevance_row__"
+EXACT_DECIMALS = 12
+"""Digits after the point that exact sums of amounts keep (rounding a double times 10^12 is
+the same IEEE arithmetic on every engine)."""
+LOG_DECIMALS = 9
+"""Digits after the point that sums of log amounts keep. Engines compute logarithms that
+differ in the last bit (Spark's StrictMath against the C library, for about one value in
+thirty); rounded to 9 decimals such a difference changes a value about once in a billion
+rows, at 12 decimals once in a few thousand."""
+_SCALE = 10**EXACT_DECIMALS
+_LOG_SCALE = 10**LOG_DECIMALS
+MAX_FINITE = 1.7976931348623157e308
+"""The largest double: a value is finite when its absolute value is at most this (NaN and
+infinity are not, on engines where NaN sorts above every number as on those where it is
+unordered)."""
+
+_SPACE = " \t\r\n"
+_INTEGER = "[0-9]{1,30}"
+_FRACTION = "[0-9]{0,30}"
+NUMBER_PATTERN = (
+    f"^[{_SPACE}]*[-+]?(?:{_INTEGER}(?:\\.{_FRACTION})?|\\.[0-9]{{1,30}})"
+    f"(?:[eE][-+]?[0-9]{{1,2}})?[{_SPACE}]*$"
+)
+"""Text that is a finite number on every engine: optional sign, digits with an optional '.'
+and exponent, spaces around. No '1_000' (a broken export more likely than a thousand), no
+'1,5', no 'inf' or 'nan' (not numbers an outcome can have), at most 30 digits on either side
+of the point and a two-digit exponent (so that no engine's cast can overflow)."""
+TRUE_WORDS = ("true", "t")
+FALSE_WORDS = ("false", "f")
+"""How pandas (True/False), PostgreSQL (t/f) and others export booleans, in any case."""
+SENT_TRUE = ("1", "true", "t", "yes", "y")
+SENT_FALSE = ("0", "false", "f", "no", "n")
+ColumnKind = Literal["number", "boolean", "text"]
 
 
 def quote(identifier: str) -> str:
@@ -31,370 +76,398 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-ColumnKind = Literal["number", "boolean", "text"]
-TRUE_WORDS = "'true', 't'"
-FALSE_WORDS = "'false', 'f'"
-"""How pandas (True/False), PostgreSQL (t/f) and others export booleans, in any case."""
+# --- reading values ----------------------------------------------------------------------
 
 
-# Text that DuckDB's TRY_CAST(... AS DOUBLE) accepts and that has no underscore: decimal or
-# exponent notation with optional sign and surrounding whitespace; nan, inf, infinity.
-# Groups are non-capturing: PostgreSQL then matches with its DFA alone.
-_DIGITS = "[0-9]+"
-NUMBER_PATTERN = (
-    rf"^\s*[-+]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:e[-+]?{_DIGITS})?"
-    r"|inf|infinity|nan)\s*$"
-)
+def column_kind(value: ir.Value) -> ColumnKind:
+    """How a column's values are read: as numbers, as booleans, or as text to parse."""
+    dtype = value.type()
+    if dtype.is_boolean():
+        return "boolean"
+    if dtype.is_numeric():
+        return "number"
+    return "text"
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """How one database spells the few expressions the cells query needs (DuckDB here).
+def is_missing(value: ir.Value) -> ir.BooleanValue:
+    """True where the value is NULL (and only there: a NaN is a value, not a missing one).
 
-    ``kinds`` gives the kind of a column when known (``number``, ``boolean``, ``text``); for
-    PostgreSQL a column not listed is treated as text, which is always correct, only slower.
+    Ibis reads NaN as NULL on Spark; the second term undoes that, and is false elsewhere.
     """
-
-    name: str
-    kinds: Mapping[str, ColumnKind] = field(default_factory=dict)
-
-    def to_double(self, column: str, booleans: bool = False) -> str:
-        """The column as a double, NULL where the value is not a number.
-
-        DuckDB reads '1_000' as 1000; a digit separator in an export is more likely a broken
-        value than a number, so text with an underscore is not a number here. With
-        `booleans` (0/1 outcomes), true/false and t/f in any case read as 1/0, as pandas,
-        PostgreSQL and Parquet write them.
-        """
-        raw = quote(column)
-        text = f"CAST({raw} AS VARCHAR)"
-        number = (
-            f"TRY_CAST(CASE WHEN strpos({text}, '_') > 0 OR lower({text}) IN ('true', 'false') "
-            f"THEN NULL ELSE {raw} END AS DOUBLE)"
-        )
-        if not booleans:
-            return number
-        word = f"lower(trim(CAST({raw} AS VARCHAR)))"
-        return f"CASE WHEN {word} IN ({TRUE_WORDS}) THEN 1.0 WHEN {word} IN ({FALSE_WORDS}) THEN 0.0 ELSE {number} END"
-
-    def isnan(self, value: str) -> str:
-        """True where `value` is NaN (NULL stays NULL)."""
-        return f"isnan({value})"
-
-    def isinf(self, value: str) -> str:
-        """True where `value` is +-infinity (NULL stays NULL)."""
-        return f"isinf({value})"
-
-    def exact_sum(self, expression: str, where: str, digits: int = 12) -> str:
-        """Sum of `expression` where `where` holds, as exact fixed-point (`digits` decimals)."""
-        exact = EXACT_SUM if digits == 12 else f"DECIMAL(38, {digits})"
-        return (
-            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({expression} AS {exact}) END), 0) "
-            "AS DOUBLE)"
-        )
-
-    def relation(self, relation: str, columns: Sequence[tuple[str, bool]]) -> str:
-        """The relation the cells are computed from (a dialect may add derived columns);
-        `columns` are (column, booleans) pairs as :meth:`to_double` reads them."""
-        return relation
-
-    def quantile(self, expression: str, share: float, where: str) -> str:
-        """The exact `share` quantile of `expression` over the rows where `where` holds."""
-        return f"quantile_cont({expression}, {share}) FILTER (WHERE {where})"
+    if value.type().is_floating():
+        return value.isnull() & ~value.isnan().fill_null(False)
+    return value.isnull()
 
 
-@dataclass(frozen=True)
-class PostgresDialect(Dialect):
-    """PostgreSQL: no TRY_CAST, isnan or isinf; NaN equals NaN and sorts above all numbers."""
-
-    name: str = "postgresql"
-
-    def to_double(self, column: str, booleans: bool = False) -> str:
-        raw = quote(column)
-        kind = self.kinds.get(column, "text")
-        if kind == "number":
-            return f"CAST({raw} AS double precision)"
-        if kind == "boolean":  # a flag: 1/0 for a 0/1 outcome, never an amount
-            return (
-                f"CAST(CAST({raw} AS integer) AS double precision)"
-                if booleans
-                else ("CAST(NULL AS double precision)")
-            )
-        return quote(self._parsed(column, booleans))  # parsed once per row in `relation`
-
-    def isnan(self, value: str) -> str:
-        return f"({value} = 'NaN'::double precision)"
-
-    def isinf(self, value: str) -> str:
-        return f"({value} IN ('Infinity'::double precision, '-Infinity'::double precision))"
-
-    def exact_sum(self, expression: str, where: str, digits: int = 12) -> str:
-        """DuckDB's CAST(x AS DECIMAL(38, 12)) rounds x * 1e12 (a double product) half away
-        from zero; its DECIMAL -> DOUBLE is correctly rounded. The same steps here (one bigint
-        per row, summed exactly as numeric, scaled exactly, then correctly rounded to double)
-        give bit-identical sums."""
-        y = f"(({expression}) * CAST(1e{digits} AS double precision))"
-        rounded = f"(trunc({y}) + CASE WHEN abs({y} - trunc({y})) >= 0.5 THEN sign({y}) ELSE 0 END)"
-        return (
-            f"CAST(coalesce(sum(CASE WHEN {where} THEN CAST({rounded} AS bigint) END), 0) "
-            f"* 1e-{digits} AS double precision)"
-        )
-
-    def quantile(self, expression: str, share: float, where: str) -> str:
-        return (
-            f"percentile_cont({share}) WITHIN GROUP (ORDER BY {expression}) FILTER (WHERE {where})"
-        )
-
-    @staticmethod
-    def _parsed(column: str, booleans: bool) -> str:
-        kind = "flag" if booleans else "number"
-        return f"__relevance_{kind}_" + hashlib.sha256(column.encode()).hexdigest()[:12]
-
-    def relation(self, relation: str, columns: Sequence[tuple[str, bool]]) -> str:
-        """Text columns parsed once per row: the regex is the cost, and inlined into every
-        aggregate it would run ten times. ``unnest(ARRAY[x])`` (one row per row) keeps the
-        planner from inlining it while, unlike an ``OFFSET 0`` fence, allowing a parallel scan.
-        """
-        text = [c for c in dict.fromkeys(columns) if self.kinds.get(c[0], "text") == "text"]
-        if not text:
-            return relation
-        parsed = []
-        for column, booleans in text:
-            value = f"CAST({quote(column)} AS text)"
-            words = ""
-            if booleans:
-                word = f"lower(btrim({value}))"
-                words = f"WHEN {word} IN ({TRUE_WORDS}) THEN 1.0 WHEN {word} IN ({FALSE_WORDS}) THEN 0.0 "
-            number = (
-                f"CASE {words}WHEN {value} ~* '{NUMBER_PATTERN}' "
-                f"THEN CAST({value} AS double precision) END"
-            )
-            name = quote(self._parsed(column, booleans))
-            parsed.append(f"unnest(ARRAY[{number}]) AS {name}")
-        return f"(SELECT *, {', '.join(parsed)} FROM {relation}) AS parsed"
+def finite(number: ir.FloatingValue) -> ir.BooleanValue:
+    """True where a double is a finite number (false for NaN, infinity and NULL)."""
+    return (number.abs() <= MAX_FINITE).fill_null(False)
 
 
-DUCKDB = Dialect("duckdb")
-POSTGRES = PostgresDialect()
+def _null() -> ir.FloatingValue:
+    return ibis.null(dt.float64)
 
 
-def read_as(metrics: Sequence[MetricConfig]) -> list[tuple[str, bool]]:
-    """Each metric's column and whether true/false count as 1/0 (binary metrics)."""
-    return [(m.column, m.kind == "binary") for m in metrics]
+def read_number(value: ir.Value, binary: bool = False) -> ir.FloatingValue:
+    """The value as a finite double, NULL where it is not one.
 
-
-def _read_all(experiment: Experiment) -> list[tuple[str, bool]]:
-    """Every column the cells query reads as a number: metrics, delivery flag, adjust_for."""
-    columns = read_as(experiment.metrics)
-    if experiment.data.delivered:
-        columns.append((experiment.data.delivered, True))
-    return columns + [(c, False) for c in experiment.adjust_for]
-
-
-ADJUST_BUCKETS = 10
-"""A numeric adjust_for column with more distinct values than this is cut at its deciles."""
-
-
-@dataclass(frozen=True)
-class Buckets:
-    """How an adjust_for column groups the cells: its own levels, or numeric quantile buckets."""
-
-    column: str
-    cuts: tuple[float, ...] = ()  # upper edges of every bucket but the last; () = own levels
-
-    def expression(self, d: Dialect) -> str:
-        """The column's level per row (text): as written, or 'bucket 01' .. for numbers."""
-        raw = quote(self.column)
-        if not self.cuts:
-            return f"coalesce(CAST({raw} AS VARCHAR), '{MISSING_LEVEL}')"
-        value = d.to_double(self.column)
-        cases = " ".join(
-            f"WHEN {value} <= {cut!r} THEN 'bucket {i + 1:02d}'" for i, cut in enumerate(self.cuts)
-        )
-        last = f"bucket {len(self.cuts) + 1:02d}"
-        missing = f"{value} IS NULL OR NOT ({_finite(d, value)})"
-        return f"CASE WHEN {missing} THEN '{MISSING_LEVEL}' {cases} ELSE '{last}' END"
-
-
-def adjust_buckets(
-    experiment: Experiment,
-    relation: str,
-    fetch: Callable[[str], list[tuple[Any, ...]]],
-    dialect: Dialect = DUCKDB,
-) -> list[Buckets]:
-    """How each adjust_for column enters the cells (two cheap queries at most).
-
-    A column whose every value is a number and that has more than ``ADJUST_BUCKETS``
-    distinct values is cut at its deciles (ties merge buckets; NaN and infinities join the
-    missing values); any other column is used level by level.
+    With `binary` (0/1 outcomes), true/false and t/f in any case read as 1/0, and a boolean
+    column as 1/0; a boolean is never an amount. Text is a number only as
+    :data:`NUMBER_PATTERN` says.
     """
-    columns = experiment.adjust_for
-    if not columns:
-        return []
-    parts = []
-    for column in columns:
-        value = dialect.to_double(column)
-        parts.append(f"count(*) FILTER (WHERE {quote(column)} IS NOT NULL AND {value} IS NULL)")
-        parts.append(f"count(DISTINCT {value}) FILTER (WHERE {_finite(dialect, value)})")
-    source = dialect.relation(relation, [(c, False) for c in columns])
-    (row,) = fetch(f"SELECT {', '.join(parts)} FROM {source}")
-    numeric = [
-        c for i, c in enumerate(columns) if not row[2 * i] and row[2 * i + 1] > ADJUST_BUCKETS
-    ]
-    if not numeric:
-        return [Buckets(c) for c in columns]
-    shares = [k / ADJUST_BUCKETS for k in range(1, ADJUST_BUCKETS)]
-    parts = [
-        dialect.quantile(dialect.to_double(c), share, _finite(dialect, dialect.to_double(c)))
-        for c in numeric
-        for share in shares
-    ]
-    (row,) = fetch(
-        f"SELECT {', '.join(parts)} FROM {dialect.relation(relation, [(c, False) for c in numeric])}"
+    kind = column_kind(value)
+    if kind == "boolean":  # 1/0 for a 0/1 outcome; never an amount (NULL on every row)
+        number = value.cast(dt.int32).cast(dt.float64)
+        return number if binary else ibis.ifelse(value.isnull(), _null(), _null())
+    if kind == "number":
+        number = value.cast(dt.float64)
+        return ibis.ifelse(finite(number), number, _null())
+    text = value.cast(dt.string)
+    number = ibis.ifelse(
+        text.re_search(NUMBER_PATTERN).fill_null(False), text.strip().cast(dt.float64), _null()
     )
-    cuts = {
-        c: tuple(sorted({float(v) for v in row[i * len(shares) : (i + 1) * len(shares)]}))
-        for i, c in enumerate(numeric)
+    if not binary:
+        return number
+    word = text.strip().lower()
+    return ibis.cases((word.isin(TRUE_WORDS), 1.0), (word.isin(FALSE_WORDS), 0.0), else_=number)
+
+
+def read_flag(value: ir.Value) -> ir.BooleanValue:
+    """A yes/no column (``data.sent``) as true/false: 0/1, true/false, t/f, yes/no, y/n.
+
+    NULL when the value is missing or none of these.
+    """
+    kind = column_kind(value)
+    if kind == "boolean":
+        return value
+    number = read_number(value)
+    flag = ibis.cases((number == 1, True), (number == 0, False), else_=ibis.null(dt.boolean))
+    if kind == "number":
+        return flag
+    word = value.cast(dt.string).strip().lower()
+    return ibis.cases((word.isin(SENT_TRUE), True), (word.isin(SENT_FALSE), False), else_=flag)
+
+
+def _rounded_size(size: ir.FloatingValue) -> ir.IntegerValue:
+    whole = size.floor()
+    return whole + ibis.ifelse(size - whole >= 0.5, 1, 0)
+
+
+def _sign(value: ir.FloatingValue) -> ir.IntegerValue:
+    return ibis.ifelse(value < 0, -1, 1)
+
+
+def rounded(value: ir.FloatingValue) -> ir.IntegerValue:
+    """A double rounded half away from zero to a whole number, the same on every engine.
+
+    The fraction ``|x| - floor(|x|)`` is exact in IEEE arithmetic, so the comparison with
+    0.5 is too; engines' own ROUND differ (PostgreSQL rounds half to even).
+    """
+    return _rounded_size(value.abs()) * _sign(value)
+
+
+def fixed_point(value: ir.FloatingValue) -> ir.DecimalValue:
+    """`value` in units of 10^-12, as a whole DECIMAL(38, 0).
+
+    Split into its whole part and fraction (both exact) so that amounts up to 9.2e18 keep
+    every digit on every engine (a double times 10^12 would not fit 64 bits beyond 9.2e6).
+    """
+    size = value.abs()
+    whole = size.floor()
+    fraction = _rounded_size((size - whole) * _SCALE)
+    units = whole.cast(dt.Decimal(38, 0)) * _SCALE + fraction.cast(dt.Decimal(38, 0))
+    return units * _sign(value)
+
+
+def exact_total(units: Any, scale: int = _SCALE) -> float:
+    """A fixed-point total from the engine (a whole number of units) as the nearest double."""
+    if units is None:
+        return 0.0
+    return float(Fraction(Decimal(units)) / scale)
+
+
+# --- per metric: values, statistics, problems ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Values:
+    """A metric's column as every statistic and check reads it (expressions over the rows).
+
+    ``raw`` is the column as stored, ``number`` its finite value or NULL; ``amount`` is the
+    number at most the metric's cap (extreme amounts count at the cap); ``log_units`` the
+    fixed-point natural log of a positive amount.
+    """
+
+    rows: ir.Table
+    metric: MetricConfig
+    raw: ir.Value
+    number: ir.FloatingValue
+    cap: float | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: ir.Table, metric: MetricConfig, cap: float | None = None) -> Values:
+        raw = rows[metric.column]
+        return cls(rows, metric, raw, read_number(raw, metric.kind == "binary"), cap)
+
+    @property
+    def positive(self) -> ir.BooleanValue:
+        return (self.number > 0).fill_null(False)
+
+    @property
+    def amount(self) -> ir.FloatingValue:
+        return self.number if self.cap is None else ibis.least(self.number, self.cap)
+
+    @property
+    def amount_units(self) -> ir.DecimalValue:
+        """The amount in fixed-point units of 10^-12 (:func:`fixed_point`)."""
+        if "amount_units" in self.columns:
+            return self.rows[self.columns["amount_units"]]
+        return fixed_point(self.amount)
+
+    @property
+    def log_units(self) -> ir.IntegerValue:
+        """round(ln(amount) * 10^9) where the amount is positive: |ln| < 710 fits 64 bits."""
+        if "log_units" in self.columns:
+            return self.rows[self.columns["log_units"]]
+        return rounded(ibis.ifelse(self.positive, self.amount, 1.0).ln() * _LOG_SCALE)
+
+
+PER_ROW = ("amount_units", "log_units")
+"""What revenue statistics share per row: computed once as columns (:func:`computed_once`)."""
+
+
+def computed_once(rows: ir.Table, values: Sequence[Values]) -> tuple[ir.Table, list[Values]]:
+    """`rows` with each metric's number (and for revenue :data:`PER_ROW`) as columns, and
+    `values` reading them: each is computed once per row, not once per statistic."""
+    numbers = {f"__relevance_number_{i}": v.number for i, v in enumerate(values)}
+    rows = rows.mutate(**numbers)
+    values = [
+        replace(v, rows=rows, raw=rows[v.metric.column], number=rows[name])
+        for v, name in zip(values, numbers, strict=True)
+    ]
+    shared = {
+        f"__relevance_{name}_{i}": getattr(v, name)
+        for i, v in enumerate(values)
+        if v.metric.kind == "revenue"
+        for name in PER_ROW
     }
-    return [Buckets(c, cuts.get(c, ())) for c in columns]
+    if not shared:
+        return rows, values
+    rows = rows.mutate(**shared)
+    return rows, [
+        replace(
+            v,
+            rows=rows,
+            raw=rows[v.metric.column],
+            number=rows[f"__relevance_number_{i}"],
+            columns={n: f"__relevance_{n}_{i}" for n in PER_ROW}
+            if v.metric.kind == "revenue"
+            else {},
+        )
+        for i, v in enumerate(values)
+    ]
 
 
-def _finite(d: Dialect, value: str) -> str:
-    return f"NOT {d.isnan(value)} AND NOT {d.isinf(value)}"
-
-
-def outcome_problems(metric: MetricConfig, d: Dialect = DUCKDB) -> dict[str, str]:
-    """SQL conditions, one per kind of bad outcome value, true on a row with that problem.
+def outcome_problems(metric: MetricConfig, values: Values | None = None) -> dict[str, Any]:
+    """One condition per kind of bad outcome value, true on a row with that problem.
 
     The cells count them (missing, invalid, negative for revenue, nonbinary for binary
-    metrics) and the row checks find the first such row with the very same conditions. Every
-    row with a value that is not a finite number is `invalid`.
+    metrics) and the row checks find an example row with the very same conditions. Every
+    value that is not a finite number is `invalid`. Without `values`, only the names.
     """
-    raw, value = quote(metric.column), d.to_double(metric.column, metric.kind == "binary")
-    problems = {
-        "missing": f"{raw} IS NULL",
-        "invalid": f"{raw} IS NOT NULL AND ({value} IS NULL OR NOT ({_finite(d, value)}))",
-    }
+    names = ["missing", "invalid", "nonbinary" if metric.kind == "binary" else "negative"]
+    if values is None:
+        return dict.fromkeys(names)
+    v = values
+    present = ~is_missing(v.raw)
+    problems = {"missing": is_missing(v.raw), "invalid": present & v.number.isnull()}
     if metric.kind == "binary":
-        problems["nonbinary"] = f"{value} NOT IN (0, 1) AND {_finite(d, value)}"
+        problems["nonbinary"] = v.number.notnull() & ~v.number.isin((0.0, 1.0))
     else:
-        problems["negative"] = f"{value} < 0 AND NOT {d.isinf(value)}"
+        problems["negative"] = (v.number < 0).fill_null(False)
     return problems
 
 
-def _metric_parts(
-    metric: MetricConfig, d: Dialect, cap: float | None = None
-) -> list[tuple[str, str]]:
-    """(expression, output column) pairs of a metric's statistics, robust to bad values.
+@dataclass(frozen=True)
+class Statistic:
+    """One cell statistic: an aggregate of a metric's values (or of the rows) per cell, and
+    how its total is read in Python (a count as an int, fixed-point units as a double)."""
 
-    With a `cap` (see :func:`amount_caps`), amounts above it enter the sums at the cap.
-    """
-    value, name = d.to_double(metric.column, metric.kind == "binary"), metric.name
-    problems = outcome_problems(metric, d)
-    quality = [
-        (problems["missing"], "missing"),
-        (problems["invalid"], "invalid"),
-        (f"{value} < 0 AND NOT {d.isinf(value)}", "negative"),
-    ]
+    aggregate: Callable[[Values], ir.Scalar]
+    read: Callable[[Any], int | float] = int
 
-    def count(where: str, stat: str) -> tuple[str, str]:
-        return f"count(*) FILTER (WHERE {where})", stat_column(name, stat)
 
-    if metric.kind == "binary":
-        counts = [(f"{value} IN (0, 1)", "n"), (f"{value} = 1", "ones"), *quality]
-        counts.append((problems["nonbinary"], "nonbinary"))
-        return [count(where, stat) for where, stat in counts]
-    valid = f"{value} >= 0 AND {_finite(d, value)}"
-    positive = f"{value} > 0 AND {_finite(d, value)}"  # NaN sorts above every number
-    amount = value if cap is None else f"LEAST({value}, {cap!r})"
-    log = f"ln({amount})"
-    return [
-        count(valid, "n"),
-        count(positive, "buyers"),
-        (d.exact_sum(amount, positive), stat_column(name, "sum")),
-        (d.exact_sum(log, positive), stat_column(name, "sum_log")),
-        (d.exact_sum(f"{log} * {log}", positive), stat_column(name, "sum_log_sq")),
-        (
-            d.exact_sum(f"{amount} * {amount}", positive, SQUARES_DIGITS),
-            stat_column(name, "sum_sq"),
-        ),
-        *(count(where, stat) for where, stat in quality),
-    ]
+def count(where: Callable[[Values], ir.BooleanValue]) -> Statistic:
+    """Rows where `where` holds."""
+    return Statistic(lambda v: v.rows.count(where=where(v)))
+
+
+def units_sum(
+    units: Callable[[Values], ir.Value], where: Callable, scale: int = _SCALE
+) -> Statistic:
+    """Sum of whole fixed-point `units` (of 1/`scale`) where `where` holds, exactly."""
+    return Statistic(
+        lambda v: ibis.ifelse(
+            where(v), units(v).cast(dt.Decimal(38, 0)), ibis.null(dt.Decimal(38, 0))
+        ).sum(),
+        lambda total: exact_total(total, scale),
+    )
+
+
+def squares_sum(units: Callable[[Values], ir.Value], where: Callable, scale: int) -> Statistic:
+    """Sum of squares of whole fixed-point `units` (of 1/`scale`) where `where` holds: the
+    squares are whole numbers, added exactly, so the sum needs no second rounding. (Not
+    POWER: engines compute it in double precision.)"""
+
+    def aggregate(v: Values) -> ir.Scalar:
+        value = units(v).cast(dt.Decimal(38, 0))
+        return ibis.ifelse(where(v), value * value, ibis.null(dt.Decimal(38, 0))).sum()
+
+    return Statistic(aggregate, lambda total: exact_total(total, scale * scale))
+
+
+def exact_sum(value: Callable[[Values], ir.FloatingValue], where: Callable) -> Statistic:
+    """Sum of `value` where `where` holds, exact to 10^-12 (fixed point)."""
+    return units_sum(lambda v: fixed_point(value(v)), where)
+
+
+def _positive(v: Values) -> ir.BooleanValue:
+    return v.positive
+
+
+def _number(v: Values) -> ir.FloatingValue:
+    return v.number
+
+
+STATISTICS: Mapping[str, Mapping[str, Statistic]] = {
+    "binary": {
+        "n": count(lambda v: v.number.isin((0.0, 1.0))),
+        "ones": count(lambda v: v.number == 1),
+    },
+    "revenue": {
+        "n": count(lambda v: v.number >= 0),
+        "buyers": count(_positive),
+        "sum": units_sum(lambda v: v.amount_units, _positive),
+        "sum_log": units_sum(lambda v: v.log_units, _positive, _LOG_SCALE),
+        "sum_log_sq": squares_sum(lambda v: v.log_units, _positive, _LOG_SCALE),
+    },
+}
+"""Each metric kind's statistics per cell, in the order of its type in io.cells
+(:class:`~relevance.io.cells.Proportion`, :class:`~relevance.io.cells.Amounts`)."""
+
+QUALITY: Mapping[str, Callable[[Values], ir.BooleanValue]] = {
+    "missing": lambda v: outcome_problems(v.metric, v)["missing"],
+    "invalid": lambda v: outcome_problems(v.metric, v)["invalid"],
+    "negative": lambda v: (v.number < 0).fill_null(False),
+    "nonbinary": lambda v: outcome_problems(v.metric, v)["nonbinary"],
+}
+"""Counts of bad values per cell (:class:`~relevance.io.cells.Quality`); nonbinary for binary
+metrics only."""
+
+CELL_STATISTICS: Mapping[str, Callable[[ir.Table], ir.Scalar]] = {
+    "n": lambda rows: rows.count(),
+}
+"""Statistics of the recipients of a cell, whatever the metric (e.g. a delivered count)."""
+
+
+def metric_statistics(metric: MetricConfig) -> dict[str, Statistic]:
+    """A metric's statistics and quality counts, by output column, in cells-file order."""
+    stats = {stat_column(metric.name, name): s for name, s in STATISTICS[metric.kind].items()}
+    for name, problem in QUALITY.items():
+        if name == "nonbinary" and metric.kind != "binary":
+            continue
+        stats[stat_column(metric.name, name)] = count(problem)
+    return stats
+
+
+# --- the cells --------------------------------------------------------------------------
+
+
+def level(value: ir.Value) -> ir.Value:
+    """A grouping column's level. Text, whole numbers, booleans and dates are cast to text the
+    same way by every engine (NULL is ``(missing)``); other types (doubles, decimals, times)
+    are grouped as they are and written as text in Python (:func:`level_label`), because
+    engines spell them differently ('1' or '1.0')."""
+    dtype = value.type()
+    if dtype.is_string():
+        return value.fill_null(MISSING_LEVEL)
+    if dtype.is_integer() or dtype.is_boolean() or dtype.is_date():
+        return value.cast(dt.string).fill_null(MISSING_LEVEL)
+    return value
+
+
+def level_label(value: Any) -> str:
+    """A level fetched from the engine as text (:func:`level`): NULL is ``(missing)``."""
+    return MISSING_LEVEL if value is None else str(value)
+
+
+def cell_keys(experiment: Experiment, rows: ir.Table) -> dict[str, ir.Value]:
+    """The columns that define a cell, by output name: the arm exactly as written (a label that
+    matches an arm only after trimming or changing case stays apart, so the checks can refuse
+    it with a "did you mean"), then each segment. Adding a grouping column is one entry here."""
+    keys: dict[str, ir.Value] = {"arm": rows[experiment.data.arm].cast(dt.string)}
+    for segment in experiment.segments:
+        keys[segment] = level(rows[segment])
+    return keys
 
 
 def cells_columns(experiment: Experiment) -> list[str]:
-    """The cells query's output columns, in order: arm, segments, adjust_for columns, n,
-    metric statistics, then the delivery counts when ``data.delivered`` is set."""
-    stats = [column for m in experiment.metrics for _, column in _metric_parts(m, DUCKDB)]
-    delivery = list(DELIVERY_COLUMNS) if experiment.data.delivered else []
-    return ["arm", *experiment.segments, *experiment.adjust_for, "n", *stats, *delivery]
+    """The cells' columns, in order: arm, segments, n, metric statistics."""
+    stats = [column for m in experiment.metrics for column in metric_statistics(m)]
+    return ["arm", *experiment.segments, *CELL_STATISTICS, *stats]
 
 
-DELIVERY_COLUMNS = ("delivered", "delivered_invalid")
+def cells_expression(
+    experiment: Experiment, rows: ir.Table, caps: Sequence[AmountCap] = ()
+) -> ir.Table:
+    """One GROUP BY over `rows` producing the cells (read them with :func:`read_cells`).
 
-
-def _delivery_parts(column: str, d: Dialect) -> list[str]:
-    """Per cell: recipients marked delivered (1), and values that are not 0/1 (NULL is 0)."""
-    value = d.to_double(column, booleans=True)
-    return [
-        f"count(*) FILTER (WHERE {value} = 1) AS delivered",
-        f"count(*) FILTER (WHERE {quote(column)} IS NOT NULL AND ({value} IS NULL OR "
-        f"NOT ({_finite(d, value)}) OR {value} NOT IN (0, 1))) AS delivered_invalid",
-    ]
-
-
-def cells_query(
-    experiment: Experiment,
-    relation: str,
-    dialect: Dialect = DUCKDB,
-    caps: Sequence[AmountCap] = (),
-    buckets: Sequence[Buckets] = (),
-) -> str:
-    """One GROUP BY over `relation` (a table function or subquery) producing the cells.
-
-    Arm labels are taken exactly as written: a label that matches an arm only after trimming
-    spaces or changing case is kept apart, so the checks can refuse it with a "did you mean"
-    instead of silently merging it into that arm. Revenue amounts beyond their metric's cap
-    (extreme values, :func:`amount_caps`) are counted at the cap. Adjust_for columns group
-    the cells too, bucketed as `buckets` says (:func:`adjust_buckets`; levels as written when
-    not given).
+    Revenue amounts beyond their metric's cap (extreme values, :func:`amount_caps`) are
+    counted at the cap.
     """
     cap_of = {c.metric: c.cap for c in caps}
-    arm = f"CAST({quote(experiment.data.arm)} AS VARCHAR) AS arm"
-    segments = [
-        f"coalesce(CAST({quote(s)} AS VARCHAR), '{MISSING_LEVEL}') AS {quote(s)}"
-        for s in experiment.segments
-    ]
-    bucket_of = {b.column: b for b in buckets}
-    segments += [
-        f"{bucket_of.get(c, Buckets(c)).expression(dialect)} AS {quote(c)}"
-        for c in experiment.adjust_for
-    ]
-    stats = [
-        f"{expression} AS {quote(column)}"
-        for m in experiment.metrics
-        for expression, column in _metric_parts(m, dialect, cap_of.get(m.name))
-    ]
-    if experiment.data.delivered:
-        stats += _delivery_parts(experiment.data.delivered, dialect)
-    select = ",\n  ".join([arm, *segments, "count(*) AS n", *stats])
-    group = ", ".join(str(i + 1) for i in range(len(segments) + 1))
-    source = dialect.relation(relation, _read_all(experiment))
-    return f"SELECT\n  {select}\nFROM {source}\nGROUP BY {group}\nORDER BY {group}"
+    keys = cell_keys(experiment, rows)
+    rows, values = computed_once(
+        rows.mutate(**{f"__relevance_key_{i}": k for i, k in enumerate(keys.values())}),
+        [Values.of(rows, m, cap_of.get(m.name)) for m in experiment.metrics],
+    )
+    aggregates = {name: statistic(rows) for name, statistic in CELL_STATISTICS.items()}
+    for metric, metric_values in zip(experiment.metrics, values, strict=True):
+        for column, statistic in metric_statistics(metric).items():
+            aggregates[column] = statistic.aggregate(metric_values)
+    groups = {name: rows[f"__relevance_key_{i}"] for i, name in enumerate(keys)}
+    return rows.group_by(**groups).aggregate(**aggregates)
 
 
-def fingerprint_query(experiment: Experiment, relation: str, dialect: Dialect = DUCKDB) -> str:
-    """A cheap scan (no GROUP BY): row count, and per metric its non-null count and sum."""
-    parts = ["count(*)"]
+def read_cells(experiment: Experiment, records: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """The engine's cells as plain values (counts as ints, sums as doubles, levels as text),
+    sorted by arm and segments in code-point order, whatever the engine's collation."""
+    readers: dict[str, Callable[[Any], Any]] = {"arm": lambda v: v}
+    readers.update({s: level_label for s in experiment.segments})
+    readers.update({name: int for name in CELL_STATISTICS})
     for metric in experiment.metrics:
-        value = dialect.to_double(metric.column, metric.kind == "binary")
-        parts += [
-            f"count({quote(metric.column)})",
-            dialect.exact_sum(value, _finite(dialect, value)),
-        ]
-    source = dialect.relation(relation, read_as(experiment.metrics))
-    return f"SELECT {', '.join(parts)} FROM {source}"
+        readers.update({c: s.read for c, s in metric_statistics(metric).items()})
+    cells = [{c: read(record[c]) for c, read in readers.items()} for record in records]
+    order = ["arm", *experiment.segments]
+    return sorted(cells, key=lambda cell: tuple(_sort_key(cell[k]) for k in order))
 
+
+def _sort_key(value: Any) -> tuple[int, str]:
+    return (0, "") if value is None else (1, str(value))
+
+
+def fingerprint_expression(experiment: Experiment, rows: ir.Table) -> ir.Table:
+    """A cheap scan (no GROUP BY): row count, and per metric its present values and exact sum."""
+    parts: dict[str, ir.Scalar] = {"rows": rows.count()}
+    for i, metric in enumerate(experiment.metrics):
+        values = Values.of(rows, metric)
+        parts[f"m{i}_present"] = count(lambda v: ~is_missing(v.raw)).aggregate(values)
+        parts[f"m{i}_sum"] = exact_sum(_number, lambda v: v.number.notnull()).aggregate(values)
+    return rows.aggregate(**parts)
+
+
+# --- extreme amounts ----------------------------------------------------------------------
 
 FENCE_IQRS = 4.0
 """Amounts beyond the upper quartile by this many interquartile ranges (on the log scale) are
@@ -404,65 +477,73 @@ MIN_LOG_IQR = math.log(2)
 """Where nearly every buyer pays the same, the spread used for the fence is at least this."""
 MIN_BUYERS = 100
 """Quartiles of fewer buyers are too rough to call anything extreme."""
+FENCE_DIGITS = 6
+"""The fence and the typical amount keep 6 significant digits: engines interpolate quartiles
+in different orders (the last bit differs), and the cap must be the same on every engine."""
+
+Fetch = Callable[[ir.Table], Mapping[str, Any]]
+
+
+def _significant(value: float) -> float:
+    return float(f"{value:.{FENCE_DIGITS}g}")
 
 
 def amount_caps(
-    experiment: Experiment,
-    relation: str,
-    fetch: Callable[[str], list[tuple[Any, ...]]],
-    dialect: Dialect = DUCKDB,
+    experiment: Experiment, rows: ir.Table, fetch: Fetch, exact_quantiles: bool = True
 ) -> list[AmountCap]:
-    """Caps for revenue metrics with amounts far beyond the bulk (two cheap queries).
+    """Caps for revenue metrics with amounts far beyond the bulk (one or two cheap scans).
 
     The fence is ``exp(Q3 + 4 * IQR)`` of the buyers' log amounts (quartiles are robust: a
     handful of absurd values cannot move them). Only when some amount is beyond it does a
-    second query count those amounts and their share of the total.
+    second scan count those amounts and their share of the total. `fetch` runs a one-row
+    expression; engines without exact quantiles (BigQuery, Trino) use approximate ones.
     """
     revenue = [m for m in experiment.metrics if m.kind == "revenue"]
     if not revenue:
         return []
-    parts = []
-    for metric in revenue:
-        value = dialect.to_double(metric.column)
-        positive = f"{value} > 0 AND {_finite(dialect, value)}"
-        log = f"ln({value})"
-        parts += [dialect.quantile(log, q, positive) for q in (0.25, 0.5, 0.75)]
-        parts.append(f"max({value}) FILTER (WHERE {positive})")
-        parts.append(f"count(*) FILTER (WHERE {positive})")
-    source = dialect.relation(relation, read_as(revenue))
-    (row,) = fetch(f"SELECT {', '.join(parts)} FROM {source}")
-    fences = {}
+    parts: dict[str, ir.Scalar] = {}
     for i, metric in enumerate(revenue):
-        low, middle, high, largest, buyers = row[5 * i : 5 * i + 5]
+        v = Values.of(rows, metric)
+        log = ibis.ifelse(v.positive, v.number, 1.0).ln()
+        for q, name in ((0.25, "low"), (0.5, "middle"), (0.75, "high")):
+            quantile = log.quantile if exact_quantiles else log.approx_quantile
+            parts[f"m{i}_{name}"] = quantile(q, where=v.positive)
+        parts[f"m{i}_largest"] = v.number.max(where=v.positive)
+        parts[f"m{i}_buyers"] = count(_positive).aggregate(v)
+    quartiles = fetch(rows.aggregate(**parts))
+    fences: dict[int, tuple[float, float, float]] = {}
+    for i, _ in enumerate(revenue):
+        low, middle, high = (quartiles[f"m{i}_{n}"] for n in ("low", "middle", "high"))
+        largest, buyers = quartiles[f"m{i}_largest"], int(quartiles[f"m{i}_buyers"] or 0)
         if largest is None or low is None or buyers < MIN_BUYERS:
             continue
-        fence = math.exp(high + FENCE_IQRS * max(high - low, MIN_LOG_IQR))
-        if largest > fence:
-            fences[metric] = (fence, math.exp(middle), float(largest))
+        fence = _significant(math.exp(high + FENCE_IQRS * max(high - low, MIN_LOG_IQR)))
+        if float(largest) > fence:
+            fences[i] = (fence, _significant(math.exp(middle)), float(largest))
     if not fences:
         return []
-    counts = []
-    for metric, (fence, _, _) in fences.items():
-        value = dialect.to_double(metric.column)
-        finite = f"{value} >= 0 AND {_finite(dialect, value)}"
-        counts += [
-            f"count(*) FILTER (WHERE {value} > {fence!r} AND {finite})",
-            f"sum({value}) FILTER (WHERE {value} > {fence!r} AND {finite})",
-            f"sum({value}) FILTER (WHERE {finite})",
-        ]
-    source = dialect.relation(relation, read_as(list(fences)))
-    (row,) = fetch(f"SELECT {', '.join(counts)} FROM {source}")
+    counts: dict[str, ir.Scalar] = {}
+    for i, (fence, _, _) in fences.items():
+        v = Values.of(rows, revenue[i])
+
+        def beyond(v: Values, fence: float = fence) -> ir.BooleanValue:
+            return v.number > fence
+
+        counts[f"m{i}_extremes"] = count(beyond).aggregate(v)
+        counts[f"m{i}_extreme_sum"] = exact_sum(_number, beyond).aggregate(v)
+        counts[f"m{i}_total"] = exact_sum(_number, lambda v: v.number >= 0).aggregate(v)
+    totals = fetch(rows.aggregate(**counts))
     caps = []
-    for i, (metric, (fence, typical, largest)) in enumerate(fences.items()):
-        extremes, extreme_sum, total = row[3 * i : 3 * i + 3]
+    for i, (fence, typical, largest) in fences.items():
+        extreme_sum, total = (Decimal(totals[f"m{i}_{n}"] or 0) for n in ("extreme_sum", "total"))
         caps.append(
             AmountCap(
-                metric=metric.name,
+                metric=revenue[i].name,
                 cap=fence,
                 typical=typical,
-                extremes=int(extremes or 0),
+                extremes=int(totals[f"m{i}_extremes"] or 0),
                 largest=largest,
-                share=float(extreme_sum or 0) / float(total) if total else 0.0,
+                share=float(Fraction(extreme_sum) / Fraction(total)) if total else 0.0,
             )
         )
     return caps

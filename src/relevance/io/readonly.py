@@ -27,10 +27,12 @@ SAFE_TABLE_FUNCTIONS = frozenset(
 FORBIDDEN_FUNCTIONS = re.compile(
     r"^(read_.*|.*_scan|glob|sniff_csv|query|query_table|iceberg_.*|delta_.*|st_read|"
     r"pg_read_.*|pg_ls_.*|pg_stat_file|lo_.*|dblink.*|pg_sleep.*|pg_terminate_backend|"
-    r"pg_cancel_backend|set_config|current_setting|getenv|load_extension)$",
+    r"pg_cancel_backend|set_config|current_setting|getenv|load_extension|"
+    r"reflect|try_reflect|java_method|external_query|system\$.*)$",
     re.IGNORECASE,
 )
-"""Scalar or table functions that read files, reach other databases, wait, or change settings."""
+"""Scalar or table functions that read files, reach other databases, wait, change settings,
+or call into the engine's runtime (Spark's reflect/java_method, BigQuery's external_query)."""
 
 WRITING = (
     exp.Insert,
@@ -52,7 +54,16 @@ WRITING = (
 )
 """Expressions that write, lock, attach, load or change settings, wherever they appear."""
 
-DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
+DIALECTS = {
+    "duckdb": "duckdb",
+    "postgresql": "postgres",
+    "spark": "spark",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "trino": "trino",
+}
+"""Each engine's SQL dialect in sqlglot: a query is parsed as the engine would read it."""
 
 
 class UnsafeQuery(ValueError):
@@ -92,6 +103,12 @@ def read_only_select(query: str, engine: str) -> str:
 
     Raises :class:`UnsafeQuery` otherwise (the caller names the field and the fix).
     """
+    return read_only_tree(query, engine).sql(dialect=DIALECTS[engine])
+
+
+def read_only_tree(query: str, engine: str) -> exp.Query:
+    """The query's parse tree, if it is one read-only SELECT in `engine`'s SQL (else
+    :class:`UnsafeQuery`): the engine receives SQL rendered from this tree, never the text."""
     dialect = DIALECTS[engine]
     text = query.strip().rstrip(";").strip()
     if not text:
@@ -111,4 +128,4 @@ def read_only_select(query: str, engine: str) -> str:
         raise UnsafeQuery(f"it is {article} {kind} statement, not a SELECT")
     for node in tree.walk():
         _refuse_node(node)
-    return tree.sql(dialect=dialect)
+    return tree

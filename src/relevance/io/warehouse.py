@@ -1,23 +1,27 @@
-"""SQL sources: the rows stay in the database and only the cells come back.
+"""SQL sources: the rows stay where they are and only the cells come back.
 
-``data: {sql: {url: ..., query: "SELECT ..."}}`` names a database and a SELECT returning one
-row per recipient. :func:`load_sql_cells` wraps the query as a subquery and runs the same
-single GROUP BY that :mod:`relevance.io.files` runs over files, *inside* the database, so a
-campaign of any size ships one row per arm x segment cell.
+``data: {sql: {url: ..., query: "SELECT ..."}}`` names an engine and a SELECT returning one
+row per recipient. The query is parsed and checked (:mod:`relevance.io.readonly`), then put as
+a subquery into the portable aggregation (:mod:`relevance.io.query`) that Ibis compiles for the
+engine, so a campaign of any size ships one row per arm x segment cell.
 
-Databases:
+Engines (``data.sql.url``):
 
 - PostgreSQL (``postgresql://...``), through SQLAlchemy 2 and psycopg 3, in a read-only
   transaction. ``postgresql://`` alone uses the libpq variables (PGHOST, PGPORT, PGUSER,
   PGPASSWORD, PGDATABASE) or ``~/.pgpass``.
 - DuckDB database files (``duckdb:///relative/to/experiment.db``, ``duckdb:////absolute.db``
   or a bare path ending in ``.duckdb``/``.db``), opened read-only with the duckdb package.
+- Spark (``spark://`` the process's active session or a local one, ``spark://local[4]``,
+  ``spark://host:7077`` a cluster master, ``sc://host:15002`` Spark Connect); settings as
+  query parameters (``?spark.sql.shuffle.partitions=8``).
+- Snowflake (``snowflake://user@account/database/schema?warehouse=WH``), BigQuery
+  (``bigquery://project/dataset``), Databricks SQL (``databricks://host/http/path``) and Trino
+  (``trino://user@host:443/catalog/schema``) through Ibis's connections (``pip install
+  'ibis-framework[snowflake]'`` and so on).
 
 Credentials never live in the experiment file: ``${VAR}`` in the url is replaced by the
 environment variable at run time, and a url with a literal password is rejected.
-
-The cells SQL is :func:`relevance.io.query.cells_query`, rendered with the database's
-:class:`~relevance.io.query.Dialect`, so every source yields the same statistics.
 """
 
 from __future__ import annotations
@@ -25,41 +29,37 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import parse_qsl
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
 from urllib.parse import quote as percent_encode
 
 import duckdb
 import pandas as pd
+from sqlglot import exp
 
 from relevance.config import Experiment
 from relevance.errors import DataError
 from relevance.io.cells import AmountCap
-from relevance.io.query import (
-    DUCKDB,
-    POSTGRES,
-    ColumnKind,
-    Dialect,
-    PostgresDialect,
-    adjust_buckets,
-    amount_caps,
-    cells_columns,
-    cells_query,
-    fingerprint_query,
+from relevance.io.engines import (
+    Records,
+    Rows,
+    ibis_backend_execute,
+    ibis_backend_table,
+    quiet_pyspark,
+    rows_table,
+    spark_execute,
+    spark_session,
+    spark_types,
+    with_columns,
 )
-from relevance.io.readonly import UnsafeQuery, read_only_select
+from relevance.io.files import aggregate_rows
+from relevance.io.query import fingerprint_expression
+from relevance.io.readonly import UnsafeQuery, read_only_tree
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
-
-# PostgreSQL type OIDs whose values cast to double precision without a text round trip.
-_PG_NUMBER_TYPES = {20, 21, 23, 26, 700, 701, 1700}  # int8 int2 int4 oid float4 float8 numeric
-_PG_BOOLEAN_TYPES = {16}
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIBPQ_IDENTITY = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 CONNECT_TIMEOUT_SECONDS = 15
@@ -72,13 +72,20 @@ DUCKDB_READ_ONLY = {
     "lock_configuration": True,  # no SET can undo the above
 }
 """A DuckDB database file is opened read-only with no way out to the file system."""
+Kind = Literal["postgresql", "duckdb", "spark", "snowflake", "bigquery", "databricks", "trino"]
+WAREHOUSES = ("snowflake", "bigquery", "databricks", "trino")
+"""Reached through Ibis's own connections; each needs its extra: ibis-framework[snowflake]."""
+SUPPORTED = (
+    "use postgresql://..., a DuckDB file (duckdb:///path/to.db), Spark (spark://, "
+    "spark://local[4], sc://host:15002), snowflake://, bigquery://, databricks:// or trino://"
+)
 
 
 @dataclass(frozen=True)
 class Target:
     """A database to query: ``url`` may hold secrets, ``shown`` never does."""
 
-    kind: Literal["postgresql", "duckdb"]
+    kind: Kind
     url: str
     shown: str
     secrets: tuple[str, ...] = ()
@@ -177,16 +184,20 @@ def resolve_target(experiment: Experiment) -> Target:
             "duckdb:///path/to.db (or a path ending in .duckdb or .db)",
         )
     scheme = match.group("scheme").lower()
-    if scheme.split("+")[0] not in ("postgresql", "postgres"):
+    base = scheme.split("+")[0]
+    userinfo, rest = match.group("user"), match.group("rest")
+    if base in ("spark", "sc"):
+        return _spark_target(experiment, raw)
+    if base not in ("postgresql", "postgres", *WAREHOUSES):
         raise _fail(
             experiment,
             "data.sql.url",
             f"unsupported database {scheme!r}",
-            "use PostgreSQL (postgresql://...) or a DuckDB file (duckdb:///path/to.db); "
-            "for another warehouse, export the rows to Parquet and use data.path",
+            f"{SUPPORTED}; for another engine, export the rows to Parquet and use data.path",
         )
-    userinfo, rest = match.group("user"), match.group("rest")
     _reject_literal_password(experiment, userinfo, rest)
+    if base in WAREHOUSES:
+        return _warehouse_target(experiment, base, userinfo, rest)
     secrets: list[str] = [os.environ.get("PGPASSWORD", "")]
     credentials = ""
     if userinfo is not None:
@@ -225,17 +236,58 @@ def resolve_target(experiment: Experiment) -> Target:
     return Target("postgresql", url.render_as_string(hide_password=False), shown, known)
 
 
-def subquery(experiment: Experiment, target: Target) -> str:
-    """The user's query as a relation, ``(query) AS rows``, once it is one read-only SELECT.
+def _spark_target(experiment: Experiment, raw: str) -> Target:
+    """``spark://[master][?conf]`` or ``sc://host:port`` (Spark Connect)."""
+    url, secrets = _expand(experiment, raw)
+    shown = Target("spark", "", "", tuple(secrets)).scrub(url)
+    return Target("spark", url, shown, tuple(s for s in secrets if s))
 
-    The query is parsed in the target's dialect and rendered from its parse tree
+
+def spark_settings(url: str) -> tuple[str | None, dict[str, str], str | None]:
+    """The master (None: the active session or local[*]), settings and Spark Connect url."""
+    if url.lower().startswith("sc://"):
+        return None, {}, url
+    location, _, query = url.split("://", 1)[1].partition("?")
+    location = location.rstrip("/")
+    conf = dict(parse_qsl(query, keep_blank_values=True))
+    if not location:
+        return None, conf, None
+    master = (
+        location if location.lower().startswith(("local", "yarn", "k8s")) else url.split("?")[0]
+    )
+    return master, conf, None
+
+
+def _warehouse_target(experiment: Experiment, kind: str, userinfo: str | None, rest: str) -> Target:
+    """A cloud warehouse url with ``${VAR}`` expanded; the password never shown."""
+    secrets: list[str] = []
+    credentials = ""
+    if userinfo is not None:
+        user, _, password = userinfo.partition(":")
+        credentials, _ = _expand(experiment, user, encode=True)
+        if password:
+            password, used = _expand(experiment, password, encode=True)
+            secrets += used
+            credentials += f":{password}"
+        credentials += "@"
+    rest, used = _expand(experiment, rest)
+    secrets += [v for k, v in parse_qsl(rest.partition("?")[2]) if "password" in k.lower()]
+    known = tuple(s for s in secrets if s)
+    url = f"{kind}://{credentials}{rest}"
+    return Target(kind, url, Target(kind, "", "", known).scrub(url), known)  # type: ignore[arg-type]
+
+
+def parsed_query(experiment: Experiment, target: Target) -> exp.Query:
+    """The user's query as a parse tree, once it is one read-only SELECT in the engine's SQL.
+
+    The engine receives the aggregation with this tree as a subquery, rendered from the tree
     (:mod:`relevance.io.readonly`): text that would break out of the brackets, a statement
-    that writes, or a table function that reads files never reaches the database.
+    that writes, or a function that reads files never reaches the engine.
     """
     source = experiment.data.sql
     assert source is not None
     try:
-        query = read_only_select(source.query, target.kind)
+        return read_only_tree(source.query, target.kind)
     except UnsafeQuery as error:
         raise _fail(
             experiment,
@@ -244,8 +296,6 @@ def subquery(experiment: Experiment, target: Target) -> str:
             "write one SELECT (or WITH ... SELECT) over tables of the database, returning one "
             "row per recipient; relevance only reads",
         ) from None
-    # Newlines keep a trailing `-- comment` in the query from swallowing the closing bracket.
-    return f"(\n{query}\n) AS rows"
 
 
 _PG_FIXES = {
@@ -260,14 +310,38 @@ _PG_FIXES = {
     "relevance connects as",
     "42601": "fix the SQL of data.sql.query: one SELECT, as it would run on its own",
     "42703": "check the column names in data.sql.query",
+    "22003": "check the metric columns for corrupt or mis-scaled values: relevance adds up "
+    "amounts below 10^18 per recipient and 10^29 in total",
 }
+_SPARK_STATES = {
+    "TABLE_OR_VIEW_NOT_FOUND": "42P01",
+    "UNRESOLVED_COLUMN": "42703",
+    "PARSE_SYNTAX_ERROR": "42601",
+    "INSUFFICIENT_PERMISSIONS": "42501",
+    "ARITHMETIC_OVERFLOW": "22003",
+    "CAST_OVERFLOW": "22003",
+    "NUMERIC_VALUE_OUT_OF_RANGE": "22003",
+    "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION": "22003",
+}
+"""Spark error classes and the PostgreSQL state whose fix applies."""
+
+
+def _spark_state(error: BaseException) -> str:
+    condition = ""
+    for name in ("getCondition", "getErrorClass"):
+        if hasattr(error, name):
+            condition = getattr(error, name)() or ""
+            break
+    return next((s for c, s in _SPARK_STATES.items() if condition.startswith(c)), "")
 
 
 def _database_message(target: Target, error: BaseException) -> str:
-    """The database's own words, without SQL echo lines or secrets."""
+    """The database's own words, without SQL echo lines, stack traces or secrets."""
     text = str(getattr(error, "orig", None) or error)
     lines = [line.strip() for line in text.splitlines()]
     kept = [line for line in lines if line and not line.startswith(("LINE ", "^", "[SQL:"))]
+    if target.kind == "spark":  # the first line says it; a plan and a JVM stack follow
+        kept = kept[:1]
     message = " ".join(kept[:4]) or type(error).__name__
     hint = getattr(getattr(getattr(error, "orig", None), "diag", None), "message_hint", None)
     if hint and hint not in message:
@@ -280,6 +354,8 @@ def _database_error(
     experiment: Experiment, target: Target, error: BaseException, connecting: bool
 ) -> DataError:
     message = _database_message(target, error)
+    fix = None
+    at_url = connecting
     if target.kind == "postgresql":
         state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
         at_url = connecting or state[:2] in ("08", "28", "3D")
@@ -293,15 +369,17 @@ def _database_error(
             else:
                 state = "08000"
             fix = _PG_FIXES[state[:2]]
-    else:
-        at_url = connecting
-        fix = None
+    elif target.kind == "spark":
+        fix = _PG_FIXES.get(_spark_state(error))
+    elif target.kind == "duckdb":
         if isinstance(error, duckdb.CatalogException):
             fix = _PG_FIXES["42P01"]
         elif isinstance(error, duckdb.ParserException):
             fix = _PG_FIXES["42601"]
         elif isinstance(error, duckdb.BinderException):
             fix = _PG_FIXES["42703"]
+        elif isinstance(error, duckdb.OutOfRangeException | duckdb.ConversionException):
+            fix = _PG_FIXES["22003"]
         elif connecting:
             fix = (
                 "check that the file is a DuckDB database and that no other program holds "
@@ -317,64 +395,52 @@ def _database_error(
     return _fail(experiment, where, f"the database ({target.shown}) said: {message}", fix)
 
 
-class _PostgresSession:
-    """A read-only PostgreSQL transaction (SQLAlchemy 2 + psycopg 3)."""
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """Every error an engine raises about a query or a connection."""
+    errors: list[type[BaseException]] = [duckdb.Error]
+    try:
+        from sqlalchemy.exc import DBAPIError
 
-    dialect: Dialect = POSTGRES
+        errors.append(DBAPIError)
+    except ImportError:  # pragma: no cover - depends on the install
+        pass
+    try:
+        with quiet_pyspark():
+            from py4j.protocol import Py4JError
+            from pyspark.errors import PySparkException
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def column_kinds(self, relation: str) -> dict[str, ColumnKind]:
-        result = self.connection.exec_driver_sql(f"SELECT * FROM {relation} LIMIT 0")
-        description = result.cursor.description if result.cursor is not None else []
-        result.close()
-        kinds: dict[str, ColumnKind] = {}
-        for column in description or []:
-            oid = column[1]
-            kinds[column[0]] = (
-                "number"
-                if oid in _PG_NUMBER_TYPES
-                else "boolean"
-                if oid in _PG_BOOLEAN_TYPES
-                else "text"
-            )
-        return kinds
-
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self.connection.exec_driver_sql(sql).fetchall()]
+        errors += [PySparkException, Py4JError]
+    except ImportError:  # Spark is optional
+        pass
+    return tuple(errors)
 
 
-class _DuckDBSession:
-    """A read-only DuckDB connection to a database file."""
+# --- connecting: each engine's rows ------------------------------------------------------
 
-    dialect: Dialect = DUCKDB
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
-        self.connection = connection
+def _pg_type_names(connection: Any, sql: str) -> list[tuple[str, str]]:
+    result = connection.exec_driver_sql(f"SELECT * FROM ({sql}) AS rows LIMIT 0")
+    cursor = result.cursor
+    description = cursor.description if cursor is not None else []
+    types = connection.connection.driver_connection.adapters.types
+    named = []
+    for column in description or []:
+        info = types.get(column.type_code)
+        named.append((column.name, info.name if info is not None else "text"))
+    result.close()
+    return named
 
-    def column_kinds(self, relation: str) -> dict[str, ColumnKind]:
-        description = self.connection.execute(f"SELECT * FROM {relation} LIMIT 0").description
-        return {column[0]: "text" for column in description or []}
 
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.connection.execute(sql).fetchall()
+def _pg_execute(connection: Any) -> Any:
+    def execute(sql: str) -> Records:
+        return [dict(row._mapping) for row in connection.exec_driver_sql(sql)]
+
+    return execute
 
 
 @contextmanager
-def _session(experiment: Experiment, target: Target) -> Iterator[_PostgresSession | _DuckDBSession]:
-    """Connect (errors name data.sql.url), yield a session, always disconnect."""
-    if target.kind == "duckdb":
-        try:
-            connection = duckdb.connect(target.url, read_only=True, config=DUCKDB_READ_ONLY)
-        except duckdb.Error as exc:
-            raise _database_error(experiment, target, exc, connecting=True) from None
-        try:
-            yield _DuckDBSession(connection)
-        finally:
-            connection.close()
-        return
-
+def _postgres_rows(experiment: Experiment, target: Target, query: exp.Query) -> Iterator[Rows]:
+    """A read-only PostgreSQL transaction (SQLAlchemy 2 + psycopg 3)."""
     try:
         from sqlalchemy import create_engine
         from sqlalchemy.exc import DBAPIError
@@ -400,140 +466,200 @@ def _session(experiment: Experiment, target: Target) -> Iterator[_PostgresSessio
         except DBAPIError as exc:
             raise _database_error(experiment, target, exc, connecting=True) from None
         try:
-            yield _PostgresSession(connection)
+            sql = query.sql(dialect="postgres")
+            table = rows_table(
+                "postgresql", _wrapped(experiment, target, _pg_type_names, connection, sql)
+            )
+            yield Rows("postgresql", table, _pg_execute(connection), target.shown, query)
         finally:
             connection.close()
     finally:
         engine.dispose()
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [duckdb.Error]
+def _wrapped(experiment: Experiment, target: Target, function: Any, *args: Any) -> Any:
     try:
-        from sqlalchemy.exc import DBAPIError
-
-        errors.append(DBAPIError)
-    except ImportError:  # pragma: no cover - depends on the install
-        pass
-    return tuple(errors)
+        return function(*args)
+    except _database_errors() as exc:
+        raise _database_error(experiment, target, exc, connecting=False) from None
 
 
-def _needed_columns(experiment: Experiment) -> list[str]:
-    return list(
-        dict.fromkeys(
-            [
-                experiment.data.arm,
-                *experiment.segments,
-                *experiment.adjust_for,
-                *([experiment.data.delivered] if experiment.data.delivered else []),
-                *(m.column for m in experiment.metrics),
-            ]
+@contextmanager
+def _duckdb_rows(experiment: Experiment, target: Target, query: exp.Query) -> Iterator[Rows]:
+    """A DuckDB database file, read-only, with no way out to the file system."""
+    try:
+        connection = duckdb.connect(target.url, read_only=True, config=DUCKDB_READ_ONLY)
+    except duckdb.Error as exc:
+        raise _database_error(experiment, target, exc, connecting=True) from None
+
+    def execute(sql: str) -> Records:
+        cursor = connection.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    try:
+        described = _wrapped(
+            experiment,
+            target,
+            lambda: connection.execute(f"DESCRIBE {query.sql(dialect='duckdb')}").fetchall(),
         )
+        table = rows_table("duckdb", [(str(r[0]), str(r[1])) for r in described])
+        yield Rows("duckdb", table, execute, target.shown, query)
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _spark_rows(experiment: Experiment, target: Target, query: exp.Query) -> Iterator[Rows]:
+    """A Spark session (the active one, a local one, a cluster's or Spark Connect)."""
+    try:
+        with quiet_pyspark():
+            import pyspark  # noqa: F401
+    except ImportError:
+        raise _fail(
+            experiment,
+            "data.sql.url",
+            "Spark sources need the pyspark package (and Java 17 or later)",
+            "pip install pyspark (for sc:// also pyspark[connect]); a Java runtime: "
+            "apt-get install openjdk-17-jre-headless",
+        ) from None
+    master, conf, remote = spark_settings(target.url)
+    try:
+        session = spark_session(master, conf, remote)
+    except Exception as exc:  # no Java, a cluster that cannot be reached, a bad setting
+        raise _database_error(experiment, target, exc, connecting=True) from None
+    sql = query.sql(dialect="spark")
+    table = rows_table("spark", _wrapped(experiment, target, spark_types, session, sql))
+    yield Rows("spark", table, spark_execute(session), target.shown, query)
+
+
+@contextmanager
+def _warehouse_rows(experiment: Experiment, target: Target, query: exp.Query) -> Iterator[Rows]:
+    """Snowflake, BigQuery, Databricks or Trino through Ibis's connection to it."""
+    import ibis
+
+    try:
+        backend = _warehouse_backend(ibis, target)
+    except ImportError as exc:
+        raise _fail(
+            experiment,
+            "data.sql.url",
+            f"{target.kind} sources need its driver ({exc.name or exc})",
+            f"pip install 'ibis-framework[{target.kind}]'",
+        ) from None
+    except Exception as exc:
+        raise _database_error(experiment, target, exc, connecting=True) from None
+    try:
+        sql = query.sql(dialect=target.kind)
+        try:
+            table = ibis_backend_table(backend, sql)
+        except Exception as exc:
+            raise _database_error(experiment, target, exc, connecting=False) from None
+        yield Rows(target.kind, table, ibis_backend_execute(backend), target.shown, query)
+    finally:
+        disconnect = getattr(backend, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+
+
+def _warehouse_backend(ibis: Any, target: Target) -> Any:
+    if target.kind != "databricks":
+        return ibis.connect(target.url)
+    parts = urlsplit(target.url)
+    settings = dict(parse_qsl(parts.query))
+    return ibis.databricks.connect(
+        server_hostname=parts.hostname,
+        http_path=parts.path or None,
+        access_token=unquote(parts.password)
+        if parts.password
+        else os.environ.get("DATABRICKS_TOKEN"),
+        catalog=settings.get("catalog"),
+        schema=settings.get("schema", "default"),
     )
 
 
-def _dialect_for(
-    experiment: Experiment, session: _PostgresSession | _DuckDBSession, relation: str
-) -> Dialect:
-    """The session's dialect, told the kind of each column; checks the columns exist."""
-    kinds = session.column_kinds(relation)
-    if session.dialect is DUCKDB:  # DuckDB matches identifiers regardless of case
-        present = {c.lower() for c in kinds}
-        absent = [c for c in _needed_columns(experiment) if c.lower() not in present]
-    else:
-        absent = [c for c in _needed_columns(experiment) if c not in kinds]
-    if absent:
-        raise _fail(
-            experiment,
-            "data.sql.query",
-            f"the query returns no column {', '.join(repr(c) for c in absent)} "
-            f"(it returns {', '.join(repr(c) for c in kinds) or 'no columns'})",
-            "select the columns the experiment names (data.arm, segments, metrics[].column), "
-            "renaming with AS where needed, e.g. SELECT variant AS arm",
-        )
-    if session.dialect is DUCKDB:
-        return DUCKDB
-    return PostgresDialect(kinds=kinds)
+_OPENERS = {
+    "postgresql": _postgres_rows,
+    "duckdb": _duckdb_rows,
+    "spark": _spark_rows,
+    **dict.fromkeys(WAREHOUSES, _warehouse_rows),
+}
+
+
+def _needed_columns(experiment: Experiment) -> list[str]:
+    data = experiment.data
+    needed = [data.arm, *experiment.segments, *(m.column for m in experiment.metrics)]
+    if data.sent:
+        needed.append(data.sent)
+    return list(dict.fromkeys(needed))
+
+
+@contextmanager
+def sql_rows(experiment: Experiment) -> Iterator[Rows]:
+    """The rows of ``data.sql`` where they live; every configured column checked.
+
+    Database errors become a :class:`DataError` naming the experiment file,
+    ``data.sql.url`` or ``data.sql.query``, the database's message and a fix.
+    """
+    target = resolve_target(experiment)
+    query = parsed_query(experiment, target)
+    with _OPENERS[target.kind](experiment, target, query) as opened:
+        rows, absent = with_columns(opened, _wanted_columns(experiment, opened))
+        if absent:
+            present = list(opened.table.columns)
+            raise _fail(
+                experiment,
+                "data.sql.query",
+                f"the query returns no column {', '.join(repr(c) for c in absent)} "
+                f"(it returns {', '.join(repr(c) for c in present) or 'no columns'})",
+                "select the columns the experiment names (data.arm, segments, metrics[].column"
+                + (", data.sent" if experiment.data.sent in absent else "")
+                + "), renaming with AS where needed, e.g. SELECT variant AS arm",
+            )
+        try:
+            yield rows
+        except _database_errors() as exc:
+            raise _database_error(experiment, target, exc, connecting=False) from None
+
+
+def _wanted_columns(experiment: Experiment, rows: Rows) -> list[str]:
+    """The columns the experiment reads. A unit id the query lacks is not one: the row checks
+    then say that duplicated recipients were not checked."""
+    wanted = _needed_columns(experiment)
+    unit = experiment.data.unit_id
+    if unit is not None and unit not in wanted:
+        present = {c.casefold() for c in rows.table.columns}
+        if unit.casefold() in present:
+            wanted.append(unit)
+    return wanted
 
 
 def load_sql_cells(experiment: Experiment) -> tuple[pd.DataFrame, list[AmountCap]]:
-    """Aggregate the rows of ``data.sql`` into cells inside the database (one GROUP BY).
+    """Aggregate the rows of ``data.sql`` into cells where they live (one GROUP BY).
 
     Returns the same columns as :func:`relevance.io.files.aggregate_file`, one row per cell,
-    sorted by arm and segments. Database errors become a :class:`DataError` naming the
-    experiment file, ``data.sql.url`` or ``data.sql.query``, the database's message and a fix.
+    sorted by arm and segments.
     """
-    target = resolve_target(experiment)
-    relation = subquery(experiment, target)
-    keys = ["arm", *experiment.segments, *experiment.adjust_for]
-    with _session(experiment, target) as session:
-        try:
-            dialect = _dialect_for(experiment, session, relation)
-            caps = amount_caps(experiment, relation, session.fetch, dialect)
-            buckets = adjust_buckets(experiment, relation, session.fetch, dialect)
-            rows = session.fetch(cells_query(experiment, relation, dialect, caps, buckets))
-        except _database_errors() as exc:
-            raise _database_error(experiment, target, exc, connecting=False) from None
-    frame = pd.DataFrame.from_records(rows, columns=cells_columns(experiment))
-    # One order whatever the database's collation: by code point, as DuckDB sorts.
-    return frame.sort_values(keys, kind="stable", ignore_index=True), caps
+    with sql_rows(experiment) as rows:
+        return aggregate_rows(experiment, rows)
 
 
 def sql_fingerprint(experiment: Experiment) -> str:
-    """Identity of a SQL source's data: url (no secrets), query and a cheap database scan.
+    """Identity of a SQL source's data: url (no secrets), query and a cheap scan.
 
-    The scan counts rows and sums each metric, so new rows and late outcomes both change it.
+    The scan counts rows and sums each metric exactly, so new rows and late outcomes both
+    change it, and the same data gives the same numbers whatever the plan.
     """
     source = experiment.data.sql
     assert source is not None
     target = resolve_target(experiment)
-    relation = subquery(experiment, target)
     digest = hashlib.sha256()
     digest.update(target.shown.encode())
     if target.kind == "postgresql":
         for name in _LIBPQ_IDENTITY:
             digest.update(f"{name}={os.environ.get(name, '')};".encode())
     digest.update(source.query.encode())
-    with _session(experiment, target) as session:
-        try:
-            dialect = _dialect_for(experiment, session, relation)
-            values = session.fetch(fingerprint_query(experiment, relation, dialect))[0]
-        except _database_errors() as exc:
-            raise _database_error(experiment, target, exc, connecting=False) from None
-    # Exact fixed-point sums: the same data gives the same numbers whatever the plan.
-    digest.update(";".join(repr(v) for v in values).encode())
+    with sql_rows(experiment) as rows:
+        values = rows.fetch_one(fingerprint_expression(experiment, rows.table))
+    digest.update(";".join(f"{k}={v}" for k, v in sorted(values.items())).encode())
     return digest.hexdigest()[:16]
-
-
-@contextmanager
-def second_query_session(
-    experiment: Experiment, query: str | None, field: str
-) -> Iterator[tuple[Callable[[str], list[tuple[Any, ...]]], str, str | None]]:
-    """A read-only session on ``data.sql``'s database for a second query (survey answers).
-
-    Yields ``fetch(sql)``, the experiment's rows and `query` (refused unless it is one
-    read-only SELECT) as relations in brackets; errors name `field` and the database's words.
-    """
-    target = resolve_target(experiment)
-    rows = subquery(experiment, target).removesuffix(" AS rows")
-    answers = None
-    if query is not None:
-        try:
-            answers = f"(\n{read_only_select(query, target.kind)}\n)"
-        except UnsafeQuery as error:
-            raise _fail(
-                experiment,
-                field,
-                f"the query is refused: {error}",
-                "write one SELECT of the respondent id and the answer; relevance only reads",
-            ) from None
-    with _session(experiment, target) as session:
-
-        def fetch(sql: str) -> list[tuple[Any, ...]]:
-            try:
-                return session.fetch(sql)
-            except _database_errors() as exc:
-                error = _database_error(experiment, target, exc, connecting=False)
-                raise _fail(experiment, field, error.problem, error.fix) from None
-
-        yield fetch, rows, answers

@@ -1,0 +1,248 @@
+"""Rows wherever they live, and the engine that aggregates them.
+
+A :class:`Rows` is a table of one row per recipient as Ibis sees it (its columns and types)
+plus the way to run SQL where the rows are. The portable expressions of
+:mod:`relevance.io.query` and :mod:`relevance.checks.rows` are compiled by Ibis for the
+engine's dialect; a user's query is grafted in as a subquery from its parsed, checked tree
+(:mod:`relevance.io.readonly`), so what was checked is what runs. Only aggregates (and a
+handful of example rows) come back.
+
+Engines: DuckDB (files and database files, embedded), PostgreSQL (read-only transaction),
+Spark (a SparkSession, local or remote), and Snowflake, BigQuery, Databricks and Trino through
+Ibis's own connections. Opening them is :mod:`relevance.io.files` and
+:mod:`relevance.io.warehouse`; this module only runs what they opened.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+from sqlglot import exp
+
+RELATION = "__relevance_rows__"
+"""The name the portable expressions give the rows; the engine's SQL replaces it by the
+source (a view of a file, or the user's query as a subquery)."""
+ROW_NUMBER = "__relevance_row__"
+"""A file's 1-based row number, for example rows (files only: a query's rows have no order)."""
+
+COMPILERS = {
+    "duckdb": "duckdb",
+    "postgresql": "postgres",
+    "spark": "pyspark",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "trino": "trino",
+}
+"""Engine -> the Ibis compiler that writes its SQL."""
+APPROXIMATE_QUANTILES = frozenset({"bigquery", "trino"})
+"""Engines without an exact quantile aggregate: the amount fence uses an approximate one."""
+CASE_INSENSITIVE = frozenset({"duckdb", "spark", "snowflake", "bigquery", "databricks", "trino"})
+"""Engines that match column names regardless of case (Snowflake returns them upper case)."""
+
+
+class _SparkOptions(ibis.config.Config):
+    """What ibis's PySpark backend registers on import (without importing pyspark): keep NaN a
+    value (relevance counts it as not a number), never NULL."""
+
+    treat_nan_as_null: bool = False
+
+
+if ibis.options.pyspark is None:
+    ibis.options.pyspark = _SparkOptions()
+
+
+def compiler(engine: str) -> Any:
+    """The Ibis SQL compiler of `engine` (see :data:`COMPILERS`)."""
+    import ibis.backends.sql.compilers as compilers
+
+    return getattr(compilers, COMPILERS[engine]).compiler
+
+
+def ibis_type(engine: str, name: str) -> dt.DataType:
+    """An engine's type name as an Ibis type; anything unknown is read as text."""
+    from ibis.backends.sql import datatypes
+
+    mapper = {
+        "duckdb": datatypes.DuckDBType,
+        "postgresql": datatypes.PostgresType,
+        "spark": datatypes.PySparkType,
+        "databricks": datatypes.DatabricksType,
+        "snowflake": datatypes.SnowflakeType,
+        "bigquery": datatypes.BigQueryType,
+        "trino": datatypes.TrinoType,
+    }[engine]
+    try:
+        dtype = mapper.from_string(name)
+    except Exception:  # a type Ibis does not know: its text is what relevance reads
+        return dt.string
+    return dt.string if dtype.is_unknown() else dtype
+
+
+Records = list[dict[str, Any]]
+
+
+@dataclass
+class Rows:
+    """One row per recipient in some engine: an unbound Ibis table and how to run SQL there.
+
+    ``source`` is the user's parsed query, put in place of :data:`RELATION` (None when the
+    engine has a view of that name, as for files). ``numbered`` gives, for files, the rows
+    with :data:`ROW_NUMBER` (example rows are then the first in the file; elsewhere the
+    smallest recipient id). ``columns`` maps each configured column to the source's own
+    spelling, where an engine matched it regardless of case.
+    """
+
+    engine: str
+    table: ir.Table
+    execute: Callable[[str], Records]
+    name: str
+    source: exp.Expression | None = None
+    numbered: Callable[[], ir.Table] | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def exact_quantiles(self) -> bool:
+        return self.engine not in APPROXIMATE_QUANTILES
+
+    def sql(self, expression: ir.Table) -> str:
+        """The engine's SQL for `expression`, with the source in place of the relation."""
+        sql_compiler = compiler(self.engine)
+        tree = sql_compiler.to_sqlglot(expression.unbind())
+        if self.source is not None:
+            for table in list(tree.find_all(exp.Table)):
+                if table.name == RELATION and not table.db:
+                    alias = table.args.get("alias")
+                    table.replace(exp.Subquery(this=self.source.copy(), alias=alias))
+        return tree.sql(dialect=sql_compiler.dialect)
+
+    def fetch(self, expression: ir.Table) -> Records:
+        """Run `expression` in the engine; its rows as dicts (few: cells or aggregates)."""
+        return self.execute(self.sql(expression))
+
+    def fetch_one(self, expression: ir.Table) -> dict[str, Any]:
+        """Run a one-row aggregate."""
+        (row,) = self.fetch(expression)
+        return row
+
+
+def rows_table(engine: str, types: Sequence[tuple[str, str]], name: str = RELATION) -> ir.Table:
+    """An unbound Ibis table of the engine's column names and type names."""
+    schema: dict[str, dt.DataType] = {}
+    for column, type_name in types:
+        schema.setdefault(column, ibis_type(engine, type_name))
+    return ibis.table(schema, name=name)
+
+
+def matched_columns(
+    wanted: Sequence[str], present: Sequence[str], case_insensitive: bool
+) -> tuple[dict[str, str], list[str]]:
+    """Each wanted column's spelling in the source, and the wanted columns not found.
+
+    An exact match first; where the engine matches names regardless of case, a name that
+    differs only in case (and is the only one that does) is taken.
+    """
+    found: dict[str, str] = {}
+    absent = []
+    by_case: dict[str, list[str]] = {}
+    for column in present:
+        by_case.setdefault(column.casefold(), []).append(column)
+    for column in dict.fromkeys(wanted):
+        if column in present:
+            found[column] = column
+        elif case_insensitive and len(by_case.get(column.casefold(), [])) == 1:
+            found[column] = by_case[column.casefold()][0]
+        else:
+            absent.append(column)
+    return found, absent
+
+
+def renamed(table: ir.Table, columns: Mapping[str, str]) -> ir.Table:
+    """The table with each source column also reachable by its configured spelling."""
+    extra = {wanted: table[actual] for wanted, actual in columns.items() if wanted != actual}
+    return table.mutate(**extra) if extra else table
+
+
+# --- Spark ------------------------------------------------------------------------------
+
+
+def spark_types(session: Any, sql: str) -> list[tuple[str, str]]:
+    """Column names and Spark type names of a query (planned, not run)."""
+    return [(f.name, f.dataType.simpleString()) for f in session.sql(sql).schema.fields]
+
+
+def spark_execute(session: Any) -> Callable[[str], Records]:
+    """Run SQL in a Spark session; the rows as dicts."""
+
+    def execute(sql: str) -> Records:
+        return [row.asDict() for row in session.sql(sql).collect()]
+
+    return execute
+
+
+@contextmanager
+def quiet_pyspark() -> Iterator[None]:
+    """Import PySpark without its warning about pandas versions (relevance sends no pandas)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*PySpark.*pandas.*")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
+        yield
+
+
+def spark_session(master: str | None, conf: Mapping[str, str], remote: str | None) -> Any:
+    """The SparkSession for a ``spark://`` or ``sc://`` url.
+
+    The process's active session when there is one (relevance inside a Spark job or a notebook
+    on a cluster), else a new one: local (``local[2]``), a cluster master, or Spark Connect.
+    """
+    with quiet_pyspark():
+        from pyspark.sql import SparkSession
+
+        if remote is not None:
+            return SparkSession.builder.remote(remote).getOrCreate()
+        active = SparkSession.getActiveSession()
+        if active is not None and master is None:
+            return active
+        builder = SparkSession.builder.appName("relevance")
+        builder = builder.master(master or "local[*]")
+        for key, value in {"spark.ui.showConsoleProgress": "false", **conf}.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        if active is None:
+            session.sparkContext.setLogLevel("ERROR")
+        return session
+
+
+# --- warehouses through Ibis's own connections -------------------------------------------
+
+
+def ibis_backend_table(backend: Any, sql: str) -> ir.Table:
+    """An unbound table with the columns and types of a query on an Ibis backend (the backend
+    asks the warehouse)."""
+    schema = backend.sql(sql).schema()
+    return ibis.table({n: dt.string if t.is_unknown() else t for n, t in schema.items()}, RELATION)
+
+
+def ibis_backend_execute(backend: Any) -> Callable[[str], Records]:
+    """Run SQL on an Ibis backend (Snowflake, BigQuery, Databricks, Trino); rows as dicts."""
+
+    def execute(sql: str) -> Records:
+        return backend.sql(sql).to_pyarrow().to_pylist()
+
+    return execute
+
+
+def with_columns(rows: Rows, wanted: Sequence[str]) -> tuple[Rows, list[str]]:
+    """`rows` whose table also answers to the configured names; the names not found."""
+    present = list(rows.table.columns)
+    found, absent = matched_columns(wanted, present, rows.engine in CASE_INSENSITIVE)
+    if absent:
+        return rows, absent
+    return replace(rows, table=renamed(rows.table, found), columns=found), []
