@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+import engines
 from relevance.io import simulate
 from relevance.io.files import aggregate_file
 
@@ -133,3 +134,15 @@ def demo_campaign(tmp_path_factory: pytest.TempPathFactory) -> SimulatedCampaign
     spec = simulate.preset("demo", recipients=DEMO_RECIPIENTS, seed=DEMO_SEED)
     folder = tmp_path_factory.mktemp("demo-campaign")
     return simulated_campaign(spec, folder / "demo.parquet")
+
+
+@pytest.fixture(scope="module")
+def pg_schema() -> Iterator[tuple[Any, str]]:
+    """A fresh PostgreSQL schema for one test module (skipped without a server)."""
+    yield from engines.postgres_schema()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session for the whole run (skipped without pyspark or Java)."""
+    yield from engines.spark_session()

@@ -95,7 +95,7 @@ def counts_expression(
         holdout = rows[experiment.data.arm].cast(dt.string) == experiment.arms.holdout
         parts["holdout_rows"] = rows.count(where=holdout)
     for prefix, problem in problems.items():
-        parts[f"{prefix}_count"] = rows.count(where=problem.condition)
+        parts[f"{prefix}_count"] = rows.count(where=problem.condition.fill_null(False))
         if first_unit and prefix != "unit_missing":
             parts[f"{prefix}_unit"] = rows[first_unit].min(where=problem.condition)
     return rows.aggregate(**parts)

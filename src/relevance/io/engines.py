@@ -15,6 +15,7 @@ Ibis's own connections. Opening them is :mod:`relevance.io.files` and
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -202,6 +203,8 @@ def spark_session(master: str | None, conf: Mapping[str, str], remote: str | Non
     The process's active session when there is one (relevance inside a Spark job or a notebook
     on a cluster), else a new one: local (``local[2]``), a cluster master, or Spark Connect.
     """
+    # PySpark logs every failed query with its JVM stack to stderr; relevance says it once.
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
     with quiet_pyspark():
         from pyspark.sql import SparkSession
 

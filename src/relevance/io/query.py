@@ -295,12 +295,17 @@ class Statistic:
     how its total is read in Python (a count as an int, fixed-point units as a double)."""
 
     aggregate: Callable[[Values], ir.Scalar]
-    read: Callable[[Any], int | float] = int
+    read: Callable[[Any], int | float]
+
+
+def _count(total: Any) -> int:
+    return int(total or 0)
 
 
 def count(where: Callable[[Values], ir.BooleanValue]) -> Statistic:
-    """Rows where `where` holds."""
-    return Statistic(lambda v: v.rows.count(where=where(v)))
+    """Rows where `where` holds (a NULL condition does not hold: Ibis counts on Spark with
+    SUM, which would be NULL where no row has a value)."""
+    return Statistic(lambda v: v.rows.count(where=where(v).fill_null(False)), _count)
 
 
 def units_sum(
@@ -445,7 +450,7 @@ def read_cells(experiment: Experiment, records: Sequence[Mapping[str, Any]]) -> 
     sorted by arm and segments in code-point order, whatever the engine's collation."""
     readers: dict[str, Callable[[Any], Any]] = {"arm": lambda v: v}
     readers.update({s: level_label for s in experiment.segments})
-    readers.update({name: int for name in CELL_STATISTICS})
+    readers.update({name: _count for name in CELL_STATISTICS})
     for metric in experiment.metrics:
         readers.update({c: s.read for c, s in metric_statistics(metric).items()})
     cells = [{c: read(record[c]) for c, read in readers.items()} for record in records]
