@@ -109,7 +109,7 @@ def comparable(findings: list) -> list[dict[str, Any]]:
 def test_cells_and_findings_are_identical_bit_for_bit(
     engine: str, campaign, from_file, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    reference, expected_cells, expected_findings = from_file
+    _, expected_cells, expected_findings = from_file
     url, query = sql_source(engine, campaign, request)
     path = write_experiment(tmp_path, {"sql": {"url": url, "query": query}}, engine)
     cells, findings = check_data(load_experiment(path))
