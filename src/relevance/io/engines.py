@@ -113,7 +113,7 @@ class Rows:
     def exact_quantiles(self) -> bool:
         return self.engine not in APPROXIMATE_QUANTILES
 
-    def sql(self, expression: ir.Table) -> str:
+    def sql(self, expression: ir.Table, pretty: bool = False) -> str:
         """The engine's SQL for `expression`, with the source in place of the relation."""
         sql_compiler = compiler(self.engine)
         tree = sql_compiler.to_sqlglot(expression.unbind())
@@ -122,7 +122,7 @@ class Rows:
                 if table.name == RELATION and not table.db:
                     alias = table.args.get("alias")
                     table.replace(exp.Subquery(this=self.source.copy(), alias=alias))
-        return tree.sql(dialect=sql_compiler.dialect)
+        return tree.sql(dialect=sql_compiler.dialect, pretty=pretty)
 
     def fetch(self, expression: ir.Table) -> Records:
         """Run `expression` in the engine; its rows as dicts (few: cells or aggregates)."""

@@ -493,6 +493,23 @@ def _significant(value: float) -> float:
     return float(f"{value:.{FENCE_DIGITS}g}")
 
 
+def quartiles_expression(
+    experiment: Experiment, rows: ir.Table, exact_quantiles: bool = True
+) -> ir.Table:
+    """One scan: per revenue metric the buyers' log-amount quartiles, largest amount, count."""
+    parts: dict[str, ir.Scalar] = {}
+    revenue = [m for m in experiment.metrics if m.kind == "revenue"]
+    for i, metric in enumerate(revenue):
+        v = Values.of(rows, metric)
+        log = ibis.ifelse(v.positive, v.number, 1.0).ln()
+        for q, name in ((0.25, "low"), (0.5, "middle"), (0.75, "high")):
+            quantile = log.quantile if exact_quantiles else log.approx_quantile
+            parts[f"m{i}_{name}"] = quantile(q, where=v.positive)
+        parts[f"m{i}_largest"] = v.number.max(where=v.positive)
+        parts[f"m{i}_buyers"] = count(_positive).aggregate(v)
+    return rows.aggregate(**parts)
+
+
 def amount_caps(
     experiment: Experiment, rows: ir.Table, fetch: Fetch, exact_quantiles: bool = True
 ) -> list[AmountCap]:
@@ -506,16 +523,7 @@ def amount_caps(
     revenue = [m for m in experiment.metrics if m.kind == "revenue"]
     if not revenue:
         return []
-    parts: dict[str, ir.Scalar] = {}
-    for i, metric in enumerate(revenue):
-        v = Values.of(rows, metric)
-        log = ibis.ifelse(v.positive, v.number, 1.0).ln()
-        for q, name in ((0.25, "low"), (0.5, "middle"), (0.75, "high")):
-            quantile = log.quantile if exact_quantiles else log.approx_quantile
-            parts[f"m{i}_{name}"] = quantile(q, where=v.positive)
-        parts[f"m{i}_largest"] = v.number.max(where=v.positive)
-        parts[f"m{i}_buyers"] = count(_positive).aggregate(v)
-    quartiles = fetch(rows.aggregate(**parts))
+    quartiles = fetch(quartiles_expression(experiment, rows, exact_quantiles))
     fences: dict[int, tuple[float, float, float]] = {}
     for i, _ in enumerate(revenue):
         low, middle, high = (quartiles[f"m{i}_{n}"] for n in ("low", "middle", "high"))

@@ -1,0 +1,198 @@
+SELECT
+  `t2`.`__relevance_key_0` AS `arm`,
+  `t2`.`__relevance_key_1` AS `customer's lifecycle stage`,
+  `t2`.`__relevance_key_2` AS `emails_prior_7d`,
+  COUNT(*) AS `n`,
+  COUNTIF(COALESCE(`t2`.`__relevance_number_0` IN (0.0, 1.0), FALSE)) AS `purchase__n`,
+  COUNTIF(COALESCE(`t2`.`__relevance_number_0` = 1, FALSE)) AS `purchase__ones`,
+  COUNTIF(COALESCE(`t2`.`purchased` IS NULL, FALSE)) AS `purchase__missing`,
+  COUNTIF(
+    COALESCE(
+      NOT (
+        `t2`.`purchased` IS NULL
+      ) AND (
+        `t2`.`__relevance_number_0` IS NULL
+      ),
+      FALSE
+    )
+  ) AS `purchase__invalid`,
+  COUNTIF(COALESCE(COALESCE(`t2`.`__relevance_number_0` < 0, FALSE), FALSE)) AS `purchase__negative`,
+  COUNTIF(
+    COALESCE(
+      (
+        `t2`.`__relevance_number_0` IS NOT NULL
+      )
+      AND NOT (
+        `t2`.`__relevance_number_0` IN (0.0, 1.0)
+      ),
+      FALSE
+    )
+  ) AS `purchase__nonbinary`,
+  COUNTIF(COALESCE(`t2`.`__relevance_number_1` >= 0, FALSE)) AS `revenue__n`,
+  COUNTIF(COALESCE(COALESCE(`t2`.`__relevance_number_1` > 0, FALSE), FALSE)) AS `revenue__buyers`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      `t2`.`__relevance_amount_units_1`,
+      CAST(NULL AS NUMERIC)
+    )
+  ) AS `revenue__sum`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      CAST(`t2`.`__relevance_log_units_1` AS NUMERIC),
+      CAST(NULL AS NUMERIC)
+    )
+  ) AS `revenue__sum_log`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      CAST(`t2`.`__relevance_log_units_1` AS NUMERIC) * CAST(`t2`.`__relevance_log_units_1` AS NUMERIC),
+      CAST(NULL AS NUMERIC)
+    )
+  ) AS `revenue__sum_log_sq`,
+  COUNTIF(
+    COALESCE(
+      (
+        `t2`.`revenue` IS NULL
+      )
+      AND NOT (
+        COALESCE(IS_NAN(`t2`.`revenue`), FALSE)
+      ),
+      FALSE
+    )
+  ) AS `revenue__missing`,
+  COUNTIF(
+    COALESCE(
+      NOT (
+        (
+          `t2`.`revenue` IS NULL
+        )
+        AND NOT (
+          COALESCE(IS_NAN(`t2`.`revenue`), FALSE)
+        )
+      )
+      AND (
+        `t2`.`__relevance_number_1` IS NULL
+      ),
+      FALSE
+    )
+  ) AS `revenue__invalid`,
+  COUNTIF(COALESCE(COALESCE(`t2`.`__relevance_number_1` < 0, FALSE), FALSE)) AS `revenue__negative`
+FROM (
+  SELECT
+    `t1`.`customer_id`,
+    `t1`.`arm`,
+    `t1`.`customer's lifecycle stage`,
+    `t1`.`emails_prior_7d`,
+    `t1`.`sent`,
+    `t1`.`purchased`,
+    `t1`.`revenue`,
+    `t1`.`__relevance_key_0`,
+    `t1`.`__relevance_key_1`,
+    `t1`.`__relevance_key_2`,
+    `t1`.`__relevance_number_0`,
+    `t1`.`__relevance_number_1`,
+    (
+      (
+        CAST(CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS INT64) AS NUMERIC) * 1000000000000
+      ) + CAST(CAST(FLOOR(
+        (
+          ABS(`t1`.`__relevance_number_1`) - CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS INT64)
+        ) * 1000000000000
+      ) AS INT64) + IF(
+        (
+          (
+            (
+              ABS(`t1`.`__relevance_number_1`) - CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS INT64)
+            ) * 1000000000000
+          ) - CAST(FLOOR(
+            (
+              ABS(`t1`.`__relevance_number_1`) - CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS INT64)
+            ) * 1000000000000
+          ) AS INT64)
+        ) >= 0.5,
+        1,
+        0
+      ) AS NUMERIC)
+    ) * IF(`t1`.`__relevance_number_1` < 0, -1, 1) AS `__relevance_amount_units_1`,
+    (
+      CAST(FLOOR(
+        ABS(
+          LN(
+            IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+          ) * 1000000000
+        )
+      ) AS INT64) + IF(
+        (
+          ABS(
+            LN(
+              IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+            ) * 1000000000
+          ) - CAST(FLOOR(
+            ABS(
+              LN(
+                IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+              ) * 1000000000
+            )
+          ) AS INT64)
+        ) >= 0.5,
+        1,
+        0
+      )
+    ) * IF(
+      (
+        LN(
+          IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+        ) * 1000000000
+      ) < 0,
+      -1,
+      1
+    ) AS `__relevance_log_units_1`
+  FROM (
+    SELECT
+      `t0`.`customer_id`,
+      `t0`.`arm`,
+      `t0`.`customer's lifecycle stage`,
+      `t0`.`emails_prior_7d`,
+      `t0`.`sent`,
+      `t0`.`purchased`,
+      `t0`.`revenue`,
+      `t0`.`arm` AS `__relevance_key_0`,
+      COALESCE(`t0`.`customer's lifecycle stage`, '(missing)') AS `__relevance_key_1`,
+      COALESCE(CAST(`t0`.`emails_prior_7d` AS STRING), '(missing)') AS `__relevance_key_2`,
+      CASE
+        WHEN LOWER(TRIM(`t0`.`purchased`, ' \t\n\r\v\f')) IN ('true', 't')
+        THEN 1.0
+        WHEN LOWER(TRIM(`t0`.`purchased`, ' \t\n\r\v\f')) IN ('false', 'f')
+        THEN 0.0
+        ELSE IF(
+          COALESCE(
+            REGEXP_CONTAINS(
+              `t0`.`purchased`,
+              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
+            ),
+            FALSE
+          ),
+          CAST(TRIM(`t0`.`purchased`, ' \t\n\r\v\f') AS FLOAT64),
+          CAST(NULL AS FLOAT64)
+        )
+      END AS `__relevance_number_0`,
+      IF(
+        COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
+        `t0`.`revenue`,
+        CAST(NULL AS FLOAT64)
+      ) AS `__relevance_number_1`
+    FROM (
+      SELECT
+        *
+      FROM analytics.sends
+      WHERE
+        campaign = 'w47'
+    ) AS `t0`
+  ) AS `t1`
+) AS `t2`
+GROUP BY
+  1,
+  2,
+  3

@@ -1,0 +1,204 @@
+SELECT
+  `t2`.`__relevance_key_0` AS `arm`,
+  `t2`.`__relevance_key_1` AS `customer's lifecycle stage`,
+  `t2`.`__relevance_key_2` AS `emails_prior_7d`,
+  COUNT(*) AS `n`,
+  SUM(CAST(COALESCE(`t2`.`__relevance_number_0` IN (0.0, 1.0), FALSE) AS BIGINT)) AS `purchase__n`,
+  SUM(CAST(COALESCE(`t2`.`__relevance_number_0` = 1, FALSE) AS BIGINT)) AS `purchase__ones`,
+  SUM(CAST(COALESCE(`t2`.`purchased` IS NULL, FALSE) AS BIGINT)) AS `purchase__missing`,
+  SUM(
+    CAST(COALESCE(
+      NOT (
+        `t2`.`purchased` IS NULL
+      )
+      AND (
+        `t2`.`__relevance_number_0` IS NULL OR ISNAN(`t2`.`__relevance_number_0`)
+      ),
+      FALSE
+    ) AS BIGINT)
+  ) AS `purchase__invalid`,
+  SUM(
+    CAST(COALESCE(COALESCE(`t2`.`__relevance_number_0` < 0, FALSE), FALSE) AS BIGINT)
+  ) AS `purchase__negative`,
+  SUM(
+    CAST(COALESCE(
+      `t2`.`__relevance_number_0` IS NOT NULL
+      AND NOT ISNAN(`t2`.`__relevance_number_0`)
+      AND NOT (
+        `t2`.`__relevance_number_0` IN (0.0, 1.0)
+      ),
+      FALSE
+    ) AS BIGINT)
+  ) AS `purchase__nonbinary`,
+  SUM(CAST(COALESCE(`t2`.`__relevance_number_1` >= 0, FALSE) AS BIGINT)) AS `revenue__n`,
+  SUM(
+    CAST(COALESCE(COALESCE(`t2`.`__relevance_number_1` > 0, FALSE), FALSE) AS BIGINT)
+  ) AS `revenue__buyers`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      `t2`.`__relevance_amount_units_1`,
+      CAST(NULL AS DECIMAL(38, 0))
+    )
+  ) AS `revenue__sum`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)),
+      CAST(NULL AS DECIMAL(38, 0))
+    )
+  ) AS `revenue__sum_log`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)) * CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)),
+      CAST(NULL AS DECIMAL(38, 0))
+    )
+  ) AS `revenue__sum_log_sq`,
+  SUM(
+    CAST(COALESCE(
+      (
+        `t2`.`revenue` IS NULL OR ISNAN(`t2`.`revenue`)
+      )
+      AND NOT (
+        COALESCE(ISNAN(`t2`.`revenue`), FALSE)
+      ),
+      FALSE
+    ) AS BIGINT)
+  ) AS `revenue__missing`,
+  SUM(
+    CAST(COALESCE(
+      NOT (
+        (
+          `t2`.`revenue` IS NULL OR ISNAN(`t2`.`revenue`)
+        )
+        AND NOT (
+          COALESCE(ISNAN(`t2`.`revenue`), FALSE)
+        )
+      )
+      AND (
+        `t2`.`__relevance_number_1` IS NULL OR ISNAN(`t2`.`__relevance_number_1`)
+      ),
+      FALSE
+    ) AS BIGINT)
+  ) AS `revenue__invalid`,
+  SUM(
+    CAST(COALESCE(COALESCE(`t2`.`__relevance_number_1` < 0, FALSE), FALSE) AS BIGINT)
+  ) AS `revenue__negative`
+FROM (
+  SELECT
+    `t1`.`customer_id`,
+    `t1`.`arm`,
+    `t1`.`customer's lifecycle stage`,
+    `t1`.`emails_prior_7d`,
+    `t1`.`sent`,
+    `t1`.`purchased`,
+    `t1`.`revenue`,
+    `t1`.`__relevance_key_0`,
+    `t1`.`__relevance_key_1`,
+    `t1`.`__relevance_key_2`,
+    `t1`.`__relevance_number_0`,
+    `t1`.`__relevance_number_1`,
+    (
+      (
+        CAST(CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS BIGINT) AS DECIMAL(38, 0)) * 1000000000000
+      ) + CAST(CAST(FLOOR(
+        (
+          ABS(`t1`.`__relevance_number_1`) - CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS BIGINT)
+        ) * 1000000000000
+      ) AS BIGINT) + IF(
+        (
+          (
+            (
+              ABS(`t1`.`__relevance_number_1`) - CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS BIGINT)
+            ) * 1000000000000
+          ) - CAST(FLOOR(
+            (
+              ABS(`t1`.`__relevance_number_1`) - CAST(FLOOR(ABS(`t1`.`__relevance_number_1`)) AS BIGINT)
+            ) * 1000000000000
+          ) AS BIGINT)
+        ) >= 0.5,
+        1,
+        0
+      ) AS DECIMAL(38, 0))
+    ) * IF(`t1`.`__relevance_number_1` < 0, -1, 1) AS `__relevance_amount_units_1`,
+    (
+      CAST(FLOOR(
+        ABS(
+          LN(
+            IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+          ) * 1000000000
+        )
+      ) AS BIGINT) + IF(
+        (
+          ABS(
+            LN(
+              IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+            ) * 1000000000
+          ) - CAST(FLOOR(
+            ABS(
+              LN(
+                IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+              ) * 1000000000
+            )
+          ) AS BIGINT)
+        ) >= 0.5,
+        1,
+        0
+      )
+    ) * IF(
+      (
+        LN(
+          IF(COALESCE(`t1`.`__relevance_number_1` > 0, FALSE), `t1`.`__relevance_number_1`, 1.0)
+        ) * 1000000000
+      ) < 0,
+      -1,
+      1
+    ) AS `__relevance_log_units_1`
+  FROM (
+    SELECT
+      `t0`.`customer_id`,
+      `t0`.`arm`,
+      `t0`.`customer's lifecycle stage`,
+      `t0`.`emails_prior_7d`,
+      `t0`.`sent`,
+      `t0`.`purchased`,
+      `t0`.`revenue`,
+      `t0`.`arm` AS `__relevance_key_0`,
+      COALESCE(`t0`.`customer's lifecycle stage`, '(missing)') AS `__relevance_key_1`,
+      COALESCE(CAST(`t0`.`emails_prior_7d` AS STRING), '(missing)') AS `__relevance_key_2`,
+      CASE
+        WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
+        THEN 1.0
+        WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
+        THEN 0.0
+        ELSE IF(
+          COALESCE(
+            REGEXP_LIKE(
+              `t0`.`purchased`,
+              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
+            ),
+            FALSE
+          ),
+          CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
+          CAST(NULL AS DOUBLE)
+        )
+      END AS `__relevance_number_0`,
+      IF(
+        COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
+        `t0`.`revenue`,
+        CAST(NULL AS DOUBLE)
+      ) AS `__relevance_number_1`
+    FROM (
+      SELECT
+        *
+      FROM analytics.sends
+      WHERE
+        campaign = 'w47'
+    ) AS `t0`
+  ) AS `t1`
+) AS `t2`
+GROUP BY
+  1,
+  2,
+  3
