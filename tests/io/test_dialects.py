@@ -53,7 +53,7 @@ def experiment(tmp_path_factory: pytest.TempPathFactory) -> Experiment:
                 "rope": 0.001,
             },
             {"name": "revenue", "kind": "revenue", "column": "revenue", "rope": 0.05},
-        ],  # fmt: skip
+        ],
         segments=[SEGMENT, "emails_prior_7d"],
     )
     return load_experiment(path)
