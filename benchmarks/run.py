@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py [--out benchmarks/results/latest.md] [--small]
                                        [--skip NAME ...] [--keep]
+    .venv/bin/python benchmarks/run.py --only engines [--rows 1000000]
 
 Sections (names for --skip): demo, hillstrom, 10m (end-to-end `relevance run` campaigns),
 fit (warm fit time against rows), naive (per-row PyMC model against the cells model),
@@ -1405,6 +1406,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--small", action="store_true", help="tiny sizes, to check the script")
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, metavar="NAME")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--only",
+        choices=["engines"],
+        help="engines: aggregation time per engine (DuckDB, PostgreSQL, Spark), a table",
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows for --only engines")
     parser.add_argument("--helper", help=argparse.SUPPRESS)
     parser.add_argument("--payload", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -1414,6 +1421,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.helper:
         return run_helper(args.helper, json.loads(args.payload or "{}"))
+    if args.only == "engines":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import engine_times  # benchmarks/engine_times.py
+
+        print(engine_times.run(args.rows))
+        return 0
     sizes = SMALL if args.small else FULL
     out = args.out or ROOT / "benchmarks" / "results" / (
         "latest-small.md" if args.small else "latest.md"

@@ -8,6 +8,7 @@ is set (as in CI).
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import shutil
@@ -146,7 +147,8 @@ def load_into_postgres(connection: Any, name: str, table: pa.Table) -> None:
 
 def load_csv_into_postgres(connection: Any, name: str, path: Path) -> None:
     """A CSV file as a table of text columns (as DuckDB reads a CSV: every column as text)."""
-    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    with path.open(newline="", encoding="utf-8") as stream:
+        header = next(csv.reader(stream))
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {name} ({', '.join(f'{quote(c)} text' for c in header)})")
         with cursor.copy(f"COPY {name} FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:

@@ -78,13 +78,13 @@ def warehouse_rows(engine: str) -> Rows:
 def statements(experiment: Experiment, rows: Rows) -> dict[str, ir.Table]:
     """Every statement relevance runs on a source: caps, cells, fingerprint, row checks."""
     table = rows.table
-    problems = row_problems(experiment, table, "customer_id")
+    checked, problems = row_problems(experiment, table, "customer_id")
     return {
         "quartiles": quartiles_expression(experiment, table, rows.exact_quantiles),
         "cells": cells_expression(experiment, table),
         "fingerprint": fingerprint_expression(experiment, table),
         "units": units_expression(table, "customer_id", "arm"),
-        "row_counts": counts_expression(experiment, table, problems, "customer_id"),
+        "row_counts": counts_expression(experiment, checked, problems, "customer_id"),
     }
 
 

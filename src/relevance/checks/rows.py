@@ -25,7 +25,7 @@ from relevance.config import Experiment
 from relevance.errors import brief
 from relevance.io.engines import ROW_NUMBER, Rows
 from relevance.io.files import file_rows, unit_column
-from relevance.io.query import Values, is_missing, outcome_problems, read_flag
+from relevance.io.query import Values, computed_once, is_missing, outcome_problems, read_flag
 from relevance.io.sources import rows_path
 from relevance.io.warehouse import sql_rows
 from relevance.results import Finding, Severity
@@ -65,24 +65,34 @@ class Problem:
     meaning: tuple[Any, ...]
 
 
-def row_problems(experiment: Experiment, rows: ir.Table, unit: str | None) -> dict[str, Problem]:
+def row_problems(
+    experiment: Experiment, rows: ir.Table, unit: str | None
+) -> tuple[ir.Table, dict[str, Problem]]:
     """Every row-level problem by prefix: missing ids, holdout members sent the email,
-    unreadable sent flags, and each metric's bad values (the conditions the cells count)."""
+    unreadable sent flags, and each metric's bad values (the conditions the cells count).
+
+    Returns the rows with each metric's number (and the sent flag) computed once per row, and
+    the problems as conditions on them.
+    """
+    sent = experiment.data.sent
+    if sent:
+        rows = rows.mutate(__relevance_sent=read_flag(rows[sent]))
+    rows, values = computed_once(
+        rows, [Values.of(rows, m) for m in experiment.metrics], per_row=False
+    )
     problems: dict[str, Problem] = {}
     if unit:
         problems["unit_missing"] = Problem(is_missing(rows[unit]), None, ("unit_missing",))
-    sent = experiment.data.sent
     if sent:
-        flag = read_flag(rows[sent])
+        flag = rows["__relevance_sent"]
         holdout = rows[experiment.data.arm].cast(dt.string) == experiment.arms.holdout
         problems["holdout_sent"] = Problem(holdout & flag.fill_null(False), None, ("holdout_sent",))
         invalid = ~is_missing(rows[sent]) & flag.isnull()
         problems["sent_invalid"] = Problem(invalid, rows[sent], ("sent_invalid",))
-    for i, metric in enumerate(experiment.metrics):
-        values = Values.of(rows, metric)
-        for stat, condition in outcome_problems(metric, values).items():
-            problems[f"m{i}_{stat}"] = Problem(condition, values.raw, ("outcome", metric, stat))
-    return problems
+    for i, (metric, v) in enumerate(zip(experiment.metrics, values, strict=True)):
+        for stat, condition in outcome_problems(metric, v).items():
+            problems[f"m{i}_{stat}"] = Problem(condition, v.raw, ("outcome", metric, stat))
+    return rows, problems
 
 
 def counts_expression(
@@ -312,13 +322,13 @@ def checks_on(experiment: Experiment, rows: Rows, source: str = "file") -> list[
     if unit is not None:
         result = rows.fetch_one(units_expression(table, unit, experiment.data.arm))
         findings += _unit_findings(experiment, unit, result)
-    problems = row_problems(experiment, table, unit)
+    checked, problems = row_problems(experiment, table, unit)
     by_unit = unit if rows.numbered is None else None
-    result = rows.fetch_one(counts_expression(experiment, table, problems, by_unit))
+    result = rows.fetch_one(counts_expression(experiment, checked, problems, by_unit))
     found = [p for p in problems if result[f"{p}_count"]]
     if found:
         numbered = rows.numbered() if rows.numbered is not None else table
-        numbered_problems = row_problems(experiment, numbered, unit)
+        numbered, numbered_problems = row_problems(experiment, numbered, unit)
         first_units = {p: result.get(f"{p}_unit") for p in found}
         examples = rows.fetch_one(
             examples_expression(numbered, numbered_problems, found, unit, first_units)

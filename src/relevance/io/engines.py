@@ -45,6 +45,12 @@ COMPILERS = {
 """Engine -> the Ibis compiler that writes its SQL."""
 APPROXIMATE_QUANTILES = frozenset({"bigquery", "trino"})
 """Engines without an exact quantile aggregate: the amount fence uses an approximate one."""
+FENCED = frozenset({"postgresql"})
+"""Engines whose planner copies a subquery's expressions into every aggregate that reads
+them (PostgreSQL): where text is parsed into numbers, that subquery is fenced with OFFSET 0,
+so that the number pattern runs once per row, not once per statistic (40 times over).
+Numbers in typed columns cost little to recompute, and there the fence would cost the
+parallel scan."""
 CASE_INSENSITIVE = frozenset({"duckdb", "spark", "snowflake", "bigquery", "databricks", "trino"})
 """Engines that match column names regardless of case (Snowflake returns them upper case)."""
 
@@ -122,6 +128,11 @@ class Rows:
                 if table.name == RELATION and not table.db:
                     alias = table.args.get("alias")
                     table.replace(exp.Subquery(this=self.source.copy(), alias=alias))
+        if self.engine in FENCED:
+            for select in list(tree.find_all(exp.Select)):
+                parsing = any(e.find(exp.RegexpLike) for e in select.expressions)
+                if parsing and any(e.alias.startswith("__relevance_") for e in select.expressions):
+                    select.set("offset", exp.Offset(expression=exp.Literal.number(0)))
         return tree.sql(dialect=sql_compiler.dialect, pretty=pretty)
 
     def fetch(self, expression: ir.Table) -> Records:
@@ -190,11 +201,10 @@ def spark_execute(session: Any) -> Callable[[str], Records]:
 
 @contextmanager
 def quiet_pyspark() -> Iterator[None]:
-    """Import PySpark without its warning about pandas versions (relevance sends no pandas)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*PySpark.*pandas.*")
-        warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
-        yield
+    """Import PySpark quietly. Its warning about pandas versions is off for good: relevance
+    sends Spark no pandas data, and the warning comes on first use, not on import."""
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    yield
 
 
 def spark_session(master: str | None, conf: Mapping[str, str], remote: str | None) -> Any:

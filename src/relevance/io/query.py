@@ -53,21 +53,35 @@ infinity are not, on engines where NaN sorts above every number as on those wher
 unordered)."""
 
 _SPACE = " \t\r\n"
-_INTEGER = "[0-9]{1,30}"
-_FRACTION = "[0-9]{0,30}"
 NUMBER_PATTERN = (
-    f"^[{_SPACE}]*[-+]?(?:{_INTEGER}(?:\\.{_FRACTION})?|\\.[0-9]{{1,30}})"
-    f"(?:[eE][-+]?[0-9]{{1,2}})?[{_SPACE}]*$"
+    f"^[{_SPACE}]*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{{1,2}})?[{_SPACE}]*$"
 )
-"""Text that is a finite number on every engine: optional sign, digits with an optional '.'
-and exponent, spaces around. No '1_000' (a broken export more likely than a thousand), no
-'1,5', no 'inf' or 'nan' (not numbers an outcome can have), at most 30 digits on either side
-of the point and a two-digit exponent (so that no engine's cast can overflow)."""
+MAX_NUMBER_LENGTH = 64
+"""Text that is a finite number on every engine matches NUMBER_PATTERN and is at most 64
+characters: optional sign, digits with an optional '.' and a two-digit exponent, spaces
+around. No '1_000' (a broken export more likely than a thousand), no '1,5', no 'inf' or
+'nan' (not numbers an outcome can have); the bounds keep every engine's cast from
+overflowing ('1e400' is an error in PostgreSQL, infinity elsewhere)."""
 TRUE_WORDS = ("true", "t")
 FALSE_WORDS = ("false", "f")
 """How pandas (True/False), PostgreSQL (t/f) and others export booleans, in any case."""
 SENT_TRUE = ("1", "true", "t", "yes", "y")
 SENT_FALSE = ("0", "false", "f", "no", "n")
+
+
+def words_pattern(words: Sequence[str]) -> str:
+    """A pattern matching any of `words` in any case with spaces around, e.g. ``[Tt]`` for t.
+
+    Written out letter by letter: engines spell case-insensitive matching differently, and
+    trimming a set of characters is slow in DuckDB.
+    """
+    spelled = [
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word) for word in words
+    ]
+    return f"^[{_SPACE}]*(?:{'|'.join(spelled)})[{_SPACE}]*$"
+
+
+_BARE_NUMBER = NUMBER_PATTERN.replace(f"[{_SPACE}]*", "")
 ColumnKind = Literal["number", "boolean", "text"]
 
 
@@ -113,7 +127,7 @@ def read_number(value: ir.Value, binary: bool = False) -> ir.FloatingValue:
 
     With `binary` (0/1 outcomes), true/false and t/f in any case read as 1/0, and a boolean
     column as 1/0; a boolean is never an amount. Text is a number only as
-    :data:`NUMBER_PATTERN` says.
+    :data:`NUMBER_PATTERN` and :data:`MAX_NUMBER_LENGTH` say.
     """
     kind = column_kind(value)
     if kind == "boolean":  # 1/0 for a 0/1 outcome; never an amount (NULL on every row)
@@ -123,13 +137,19 @@ def read_number(value: ir.Value, binary: bool = False) -> ir.FloatingValue:
         number = value.cast(dt.float64)
         return ibis.ifelse(finite(number), number, _null())
     text = value.cast(dt.string)
-    number = ibis.ifelse(
-        text.re_search(NUMBER_PATTERN).fill_null(False), text.strip().cast(dt.float64), _null()
-    )
+    short = text.length() <= MAX_NUMBER_LENGTH
+    number = ibis.cases(
+        ((short & text.re_search(_BARE_NUMBER)).fill_null(False), text.cast(dt.float64)),
+        ((short & text.re_search(NUMBER_PATTERN)).fill_null(False), text.strip().cast(dt.float64)),
+        else_=_null(),
+    )  # most numbers have no spaces around: those need no trimming
     if not binary:
         return number
-    word = text.strip().lower()
-    return ibis.cases((word.isin(TRUE_WORDS), 1.0), (word.isin(FALSE_WORDS), 0.0), else_=number)
+    return ibis.cases(
+        (text.re_search(words_pattern(TRUE_WORDS)).fill_null(False), 1.0),
+        (text.re_search(words_pattern(FALSE_WORDS)).fill_null(False), 0.0),
+        else_=number,
+    )
 
 
 def read_flag(value: ir.Value) -> ir.BooleanValue:
@@ -144,8 +164,12 @@ def read_flag(value: ir.Value) -> ir.BooleanValue:
     flag = ibis.cases((number == 1, True), (number == 0, False), else_=ibis.null(dt.boolean))
     if kind == "number":
         return flag
-    word = value.cast(dt.string).strip().lower()
-    return ibis.cases((word.isin(SENT_TRUE), True), (word.isin(SENT_FALSE), False), else_=flag)
+    text = value.cast(dt.string)
+    return ibis.cases(
+        (text.re_search(words_pattern(SENT_TRUE)).fill_null(False), True),
+        (text.re_search(words_pattern(SENT_FALSE)).fill_null(False), False),
+        else_=flag,
+    )
 
 
 def _rounded_size(size: ir.FloatingValue) -> ir.IntegerValue:
@@ -237,7 +261,9 @@ PER_ROW = ("amount_units", "log_units")
 """What revenue statistics share per row: computed once as columns (:func:`computed_once`)."""
 
 
-def computed_once(rows: ir.Table, values: Sequence[Values]) -> tuple[ir.Table, list[Values]]:
+def computed_once(
+    rows: ir.Table, values: Sequence[Values], per_row: bool = True
+) -> tuple[ir.Table, list[Values]]:
     """`rows` with each metric's number (and for revenue :data:`PER_ROW`) as columns, and
     `values` reading them: each is computed once per row, not once per statistic."""
     numbers = {f"__relevance_number_{i}": v.number for i, v in enumerate(values)}
@@ -246,6 +272,8 @@ def computed_once(rows: ir.Table, values: Sequence[Values]) -> tuple[ir.Table, l
         replace(v, rows=rows, raw=rows[v.metric.column], number=rows[name])
         for v, name in zip(values, numbers, strict=True)
     ]
+    if not per_row:
+        return rows, values
     shared = {
         f"__relevance_{name}_{i}": getattr(v, name)
         for i, v in enumerate(values)
@@ -464,11 +492,13 @@ def _sort_key(value: Any) -> tuple[int, str]:
 
 def fingerprint_expression(experiment: Experiment, rows: ir.Table) -> ir.Table:
     """A cheap scan (no GROUP BY): row count, and per metric its present values and exact sum."""
+    rows, values = computed_once(
+        rows, [Values.of(rows, m) for m in experiment.metrics], per_row=False
+    )
     parts: dict[str, ir.Scalar] = {"rows": rows.count()}
-    for i, metric in enumerate(experiment.metrics):
-        values = Values.of(rows, metric)
-        parts[f"m{i}_present"] = count(lambda v: ~is_missing(v.raw)).aggregate(values)
-        parts[f"m{i}_sum"] = exact_sum(_number, lambda v: v.number.notnull()).aggregate(values)
+    for i, v in enumerate(values):
+        parts[f"m{i}_present"] = count(lambda v: ~is_missing(v.raw)).aggregate(v)
+        parts[f"m{i}_sum"] = exact_sum(_number, lambda v: v.number.notnull()).aggregate(v)
     return rows.aggregate(**parts)
 
 
@@ -499,8 +529,8 @@ def quartiles_expression(
     """One scan: per revenue metric the buyers' log-amount quartiles, largest amount, count."""
     parts: dict[str, ir.Scalar] = {}
     revenue = [m for m in experiment.metrics if m.kind == "revenue"]
-    for i, metric in enumerate(revenue):
-        v = Values.of(rows, metric)
+    rows, values = computed_once(rows, [Values.of(rows, m) for m in revenue], per_row=False)
+    for i, v in enumerate(values):
         log = ibis.ifelse(v.positive, v.number, 1.0).ln()
         for q, name in ((0.25, "low"), (0.5, "middle"), (0.75, "high")):
             quantile = log.quantile if exact_quantiles else log.approx_quantile
@@ -536,8 +566,9 @@ def amount_caps(
     if not fences:
         return []
     counts: dict[str, ir.Scalar] = {}
+    rows, values = computed_once(rows, [Values.of(rows, m) for m in revenue], per_row=False)
     for i, (fence, _, _) in fences.items():
-        v = Values.of(rows, revenue[i])
+        v = values[i]
 
         def beyond(v: Values, fence: float = fence) -> ir.BooleanValue:
             return v.number > fence

@@ -162,21 +162,41 @@ FROM (
       COALESCE(`t0`.`customer's lifecycle stage`, '(missing)') AS `__relevance_key_1`,
       COALESCE(CAST(`t0`.`emails_prior_7d` AS STRING), '(missing)') AS `__relevance_key_2`,
       CASE
-        WHEN LOWER(TRIM(`t0`.`purchased`, ' \t\n\r\v\f')) IN ('true', 't')
+        WHEN COALESCE(
+          REGEXP_CONTAINS(`t0`.`purchased`, '^[ \t\r\n]*(?:[Tt][Rr][Uu][Ee]|[Tt])[ \t\r\n]*$'),
+          FALSE
+        )
         THEN 1.0
-        WHEN LOWER(TRIM(`t0`.`purchased`, ' \t\n\r\v\f')) IN ('false', 'f')
+        WHEN COALESCE(
+          REGEXP_CONTAINS(`t0`.`purchased`, '^[ \t\r\n]*(?:[Ff][Aa][Ll][Ss][Ee]|[Ff])[ \t\r\n]*$'),
+          FALSE
+        )
         THEN 0.0
-        ELSE IF(
-          COALESCE(
-            REGEXP_CONTAINS(
+        ELSE CASE
+          WHEN COALESCE(
+            (
+              LENGTH(`t0`.`purchased`) <= 64
+            )
+            AND REGEXP_CONTAINS(
               `t0`.`purchased`,
-              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
+              '^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$'
             ),
             FALSE
-          ),
-          CAST(TRIM(`t0`.`purchased`, ' \t\n\r\v\f') AS FLOAT64),
-          CAST(NULL AS FLOAT64)
-        )
+          )
+          THEN CAST(`t0`.`purchased` AS FLOAT64)
+          WHEN COALESCE(
+            (
+              LENGTH(`t0`.`purchased`) <= 64
+            )
+            AND REGEXP_CONTAINS(
+              `t0`.`purchased`,
+              '^[ \t\r\n]*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
+            ),
+            FALSE
+          )
+          THEN CAST(TRIM(`t0`.`purchased`, ' \t\n\r\v\f') AS FLOAT64)
+          ELSE CAST(NULL AS FLOAT64)
+        END
       END AS `__relevance_number_0`,
       IF(
         COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),

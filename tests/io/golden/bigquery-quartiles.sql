@@ -1,31 +1,9 @@
 SELECT
   APPROX_QUANTILES(
     IF(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS FLOAT64)
-        ) > 0,
-        FALSE
-      ),
+      COALESCE(`t1`.`__relevance_number_0` > 0, FALSE),
       LN(
-        IF(
-          COALESCE(
-            IF(
-              COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-              `t0`.`revenue`,
-              CAST(NULL AS FLOAT64)
-            ) > 0,
-            FALSE
-          ),
-          IF(
-            COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-            `t0`.`revenue`,
-            CAST(NULL AS FLOAT64)
-          ),
-          1.0
-        )
+        IF(COALESCE(`t1`.`__relevance_number_0` > 0, FALSE), `t1`.`__relevance_number_0`, 1.0)
       ),
       NULL
     ),
@@ -33,31 +11,9 @@ SELECT
   )[1] AS `m0_low`,
   APPROX_QUANTILES(
     IF(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS FLOAT64)
-        ) > 0,
-        FALSE
-      ),
+      COALESCE(`t1`.`__relevance_number_0` > 0, FALSE),
       LN(
-        IF(
-          COALESCE(
-            IF(
-              COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-              `t0`.`revenue`,
-              CAST(NULL AS FLOAT64)
-            ) > 0,
-            FALSE
-          ),
-          IF(
-            COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-            `t0`.`revenue`,
-            CAST(NULL AS FLOAT64)
-          ),
-          1.0
-        )
+        IF(COALESCE(`t1`.`__relevance_number_0` > 0, FALSE), `t1`.`__relevance_number_0`, 1.0)
       ),
       NULL
     ),
@@ -65,71 +21,37 @@ SELECT
   )[1] AS `m0_middle`,
   APPROX_QUANTILES(
     IF(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS FLOAT64)
-        ) > 0,
-        FALSE
-      ),
+      COALESCE(`t1`.`__relevance_number_0` > 0, FALSE),
       LN(
-        IF(
-          COALESCE(
-            IF(
-              COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-              `t0`.`revenue`,
-              CAST(NULL AS FLOAT64)
-            ) > 0,
-            FALSE
-          ),
-          IF(
-            COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-            `t0`.`revenue`,
-            CAST(NULL AS FLOAT64)
-          ),
-          1.0
-        )
+        IF(COALESCE(`t1`.`__relevance_number_0` > 0, FALSE), `t1`.`__relevance_number_0`, 1.0)
       ),
       NULL
     ),
     4 IGNORE NULLS
   )[3] AS `m0_high`,
   MAX(
-    IF(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS FLOAT64)
-        ) > 0,
-        FALSE
-      ),
-      IF(
-        COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-        `t0`.`revenue`,
-        CAST(NULL AS FLOAT64)
-      ),
-      NULL
-    )
+    IF(COALESCE(`t1`.`__relevance_number_0` > 0, FALSE), `t1`.`__relevance_number_0`, NULL)
   ) AS `m0_largest`,
-  COUNTIF(
-    COALESCE(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS FLOAT64)
-        ) > 0,
-        FALSE
-      ),
-      FALSE
-    )
-  ) AS `m0_buyers`
+  COUNTIF(COALESCE(COALESCE(`t1`.`__relevance_number_0` > 0, FALSE), FALSE)) AS `m0_buyers`
 FROM (
   SELECT
-    *
-  FROM analytics.sends
-  WHERE
-    campaign = 'w47'
-) AS `t0`
+    `t0`.`customer_id`,
+    `t0`.`arm`,
+    `t0`.`customer's lifecycle stage`,
+    `t0`.`emails_prior_7d`,
+    `t0`.`sent`,
+    `t0`.`purchased`,
+    `t0`.`revenue`,
+    IF(
+      COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
+      `t0`.`revenue`,
+      CAST(NULL AS FLOAT64)
+    ) AS `__relevance_number_0`
+  FROM (
+    SELECT
+      *
+    FROM analytics.sends
+    WHERE
+      campaign = 'w47'
+  ) AS `t0`
+) AS `t1`

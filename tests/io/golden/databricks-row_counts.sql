@@ -1,83 +1,48 @@
 SELECT
   COUNT(*) AS `total_rows`,
-  SUM(CAST(`t0`.`arm` = 'holdout' AS BIGINT)) AS `holdout_rows`,
-  SUM(CAST(COALESCE(`t0`.`customer_id` IS NULL, FALSE) AS BIGINT)) AS `unit_missing_count`,
+  SUM(CAST(`t1`.`arm` = 'holdout' AS BIGINT)) AS `holdout_rows`,
+  SUM(CAST(COALESCE(`t1`.`customer_id` IS NULL, FALSE) AS BIGINT)) AS `unit_missing_count`,
   SUM(
     CAST(COALESCE((
-      `t0`.`arm` = 'holdout'
-    ) AND COALESCE(`t0`.`sent`, FALSE), FALSE) AS BIGINT)
+      `t1`.`arm` = 'holdout'
+    ) AND COALESCE(`t1`.`__relevance_sent`, FALSE), FALSE) AS BIGINT)
   ) AS `holdout_sent_count`,
   MIN(
     IF(
       (
-        `t0`.`arm` = 'holdout'
-      ) AND COALESCE(`t0`.`sent`, FALSE),
-      `t0`.`customer_id`,
+        `t1`.`arm` = 'holdout'
+      ) AND COALESCE(`t1`.`__relevance_sent`, FALSE),
+      `t1`.`customer_id`,
       NULL
     )
   ) AS `holdout_sent_unit`,
   SUM(
     CAST(COALESCE(NOT (
-      `t0`.`sent` IS NULL
+      `t1`.`sent` IS NULL
     ) AND (
-      `t0`.`sent` IS NULL
+      `t1`.`__relevance_sent` IS NULL
     ), FALSE) AS BIGINT)
   ) AS `sent_invalid_count`,
   MIN(
     IF(
       NOT (
-        `t0`.`sent` IS NULL
+        `t1`.`sent` IS NULL
       ) AND (
-        `t0`.`sent` IS NULL
+        `t1`.`__relevance_sent` IS NULL
       ),
-      `t0`.`customer_id`,
+      `t1`.`customer_id`,
       NULL
     )
   ) AS `sent_invalid_unit`,
-  SUM(CAST(COALESCE(`t0`.`purchased` IS NULL, FALSE) AS BIGINT)) AS `m0_missing_count`,
-  MIN(IF(`t0`.`purchased` IS NULL, `t0`.`customer_id`, NULL)) AS `m0_missing_unit`,
+  SUM(CAST(COALESCE(`t1`.`purchased` IS NULL, FALSE) AS BIGINT)) AS `m0_missing_count`,
+  MIN(IF(`t1`.`purchased` IS NULL, `t1`.`customer_id`, NULL)) AS `m0_missing_unit`,
   SUM(
     CAST(COALESCE(
       NOT (
-        `t0`.`purchased` IS NULL
+        `t1`.`purchased` IS NULL
       )
       AND (
-        CASE
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-          THEN 0.0
-          ELSE IF(
-            COALESCE(
-              REGEXP_LIKE(
-                `t0`.`purchased`,
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-              ),
-              FALSE
-            ),
-            CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IS NULL
-        OR ISNAN(
-          CASE
-            WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-            THEN 1.0
-            WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-            THEN 0.0
-            ELSE IF(
-              COALESCE(
-                REGEXP_LIKE(
-                  `t0`.`purchased`,
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-                ),
-                FALSE
-              ),
-              CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-              CAST(NULL AS DOUBLE)
-            )
-          END
-        )
+        `t1`.`__relevance_number_0` IS NULL OR ISNAN(`t1`.`__relevance_number_0`)
       ),
       FALSE
     ) AS BIGINT)
@@ -85,178 +50,43 @@ SELECT
   MIN(
     IF(
       NOT (
-        `t0`.`purchased` IS NULL
+        `t1`.`purchased` IS NULL
       )
       AND (
-        CASE
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-          THEN 0.0
-          ELSE IF(
-            COALESCE(
-              REGEXP_LIKE(
-                `t0`.`purchased`,
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-              ),
-              FALSE
-            ),
-            CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IS NULL
-        OR ISNAN(
-          CASE
-            WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-            THEN 1.0
-            WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-            THEN 0.0
-            ELSE IF(
-              COALESCE(
-                REGEXP_LIKE(
-                  `t0`.`purchased`,
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-                ),
-                FALSE
-              ),
-              CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-              CAST(NULL AS DOUBLE)
-            )
-          END
-        )
+        `t1`.`__relevance_number_0` IS NULL OR ISNAN(`t1`.`__relevance_number_0`)
       ),
-      `t0`.`customer_id`,
+      `t1`.`customer_id`,
       NULL
     )
   ) AS `m0_invalid_unit`,
   SUM(
     CAST(COALESCE(
-      CASE
-        WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-        THEN 1.0
-        WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-        THEN 0.0
-        ELSE IF(
-          COALESCE(
-            REGEXP_LIKE(
-              `t0`.`purchased`,
-              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-            ),
-            FALSE
-          ),
-          CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-          CAST(NULL AS DOUBLE)
-        )
-      END IS NOT NULL
-      AND NOT ISNAN(
-        CASE
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-          THEN 0.0
-          ELSE IF(
-            COALESCE(
-              REGEXP_LIKE(
-                `t0`.`purchased`,
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-              ),
-              FALSE
-            ),
-            CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END
-      )
+      `t1`.`__relevance_number_0` IS NOT NULL
+      AND NOT ISNAN(`t1`.`__relevance_number_0`)
       AND NOT (
-        CASE
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-          THEN 0.0
-          ELSE IF(
-            COALESCE(
-              REGEXP_LIKE(
-                `t0`.`purchased`,
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-              ),
-              FALSE
-            ),
-            CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IN (0.0, 1.0)
+        `t1`.`__relevance_number_0` IN (0.0, 1.0)
       ),
       FALSE
     ) AS BIGINT)
   ) AS `m0_nonbinary_count`,
   MIN(
     IF(
-      CASE
-        WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-        THEN 1.0
-        WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-        THEN 0.0
-        ELSE IF(
-          COALESCE(
-            REGEXP_LIKE(
-              `t0`.`purchased`,
-              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-            ),
-            FALSE
-          ),
-          CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-          CAST(NULL AS DOUBLE)
-        )
-      END IS NOT NULL
-      AND NOT ISNAN(
-        CASE
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-          THEN 0.0
-          ELSE IF(
-            COALESCE(
-              REGEXP_LIKE(
-                `t0`.`purchased`,
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-              ),
-              FALSE
-            ),
-            CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END
-      )
+      `t1`.`__relevance_number_0` IS NOT NULL
+      AND NOT ISNAN(`t1`.`__relevance_number_0`)
       AND NOT (
-        CASE
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`)) IN ('false', 'f')
-          THEN 0.0
-          ELSE IF(
-            COALESCE(
-              REGEXP_LIKE(
-                `t0`.`purchased`,
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
-              ),
-              FALSE
-            ),
-            CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IN (0.0, 1.0)
+        `t1`.`__relevance_number_0` IN (0.0, 1.0)
       ),
-      `t0`.`customer_id`,
+      `t1`.`customer_id`,
       NULL
     )
   ) AS `m0_nonbinary_unit`,
   SUM(
     CAST(COALESCE(
       (
-        `t0`.`revenue` IS NULL OR ISNAN(`t0`.`revenue`)
+        `t1`.`revenue` IS NULL OR ISNAN(`t1`.`revenue`)
       )
       AND NOT (
-        COALESCE(ISNAN(`t0`.`revenue`), FALSE)
+        COALESCE(ISNAN(`t1`.`revenue`), FALSE)
       ),
       FALSE
     ) AS BIGINT)
@@ -264,12 +94,12 @@ SELECT
   MIN(
     IF(
       (
-        `t0`.`revenue` IS NULL OR ISNAN(`t0`.`revenue`)
+        `t1`.`revenue` IS NULL OR ISNAN(`t1`.`revenue`)
       )
       AND NOT (
-        COALESCE(ISNAN(`t0`.`revenue`), FALSE)
+        COALESCE(ISNAN(`t1`.`revenue`), FALSE)
       ),
-      `t0`.`customer_id`,
+      `t1`.`customer_id`,
       NULL
     )
   ) AS `m1_missing_unit`,
@@ -277,25 +107,14 @@ SELECT
     CAST(COALESCE(
       NOT (
         (
-          `t0`.`revenue` IS NULL OR ISNAN(`t0`.`revenue`)
+          `t1`.`revenue` IS NULL OR ISNAN(`t1`.`revenue`)
         )
         AND NOT (
-          COALESCE(ISNAN(`t0`.`revenue`), FALSE)
+          COALESCE(ISNAN(`t1`.`revenue`), FALSE)
         )
       )
       AND (
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS DOUBLE)
-        ) IS NULL
-        OR ISNAN(
-          IF(
-            COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-            `t0`.`revenue`,
-            CAST(NULL AS DOUBLE)
-          )
-        )
+        `t1`.`__relevance_number_1` IS NULL OR ISNAN(`t1`.`__relevance_number_1`)
       ),
       FALSE
     ) AS BIGINT)
@@ -304,61 +123,80 @@ SELECT
     IF(
       NOT (
         (
-          `t0`.`revenue` IS NULL OR ISNAN(`t0`.`revenue`)
+          `t1`.`revenue` IS NULL OR ISNAN(`t1`.`revenue`)
         )
         AND NOT (
-          COALESCE(ISNAN(`t0`.`revenue`), FALSE)
+          COALESCE(ISNAN(`t1`.`revenue`), FALSE)
         )
       )
       AND (
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS DOUBLE)
-        ) IS NULL
-        OR ISNAN(
-          IF(
-            COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-            `t0`.`revenue`,
-            CAST(NULL AS DOUBLE)
-          )
-        )
+        `t1`.`__relevance_number_1` IS NULL OR ISNAN(`t1`.`__relevance_number_1`)
       ),
-      `t0`.`customer_id`,
+      `t1`.`customer_id`,
       NULL
     )
   ) AS `m1_invalid_unit`,
   SUM(
-    CAST(COALESCE(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS DOUBLE)
-        ) < 0,
-        FALSE
-      ),
-      FALSE
-    ) AS BIGINT)
+    CAST(COALESCE(COALESCE(`t1`.`__relevance_number_1` < 0, FALSE), FALSE) AS BIGINT)
   ) AS `m1_negative_count`,
-  MIN(
-    IF(
-      COALESCE(
-        IF(
-          COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
-          `t0`.`revenue`,
-          CAST(NULL AS DOUBLE)
-        ) < 0,
-        FALSE
-      ),
-      `t0`.`customer_id`,
-      NULL
-    )
-  ) AS `m1_negative_unit`
+  MIN(IF(COALESCE(`t1`.`__relevance_number_1` < 0, FALSE), `t1`.`customer_id`, NULL)) AS `m1_negative_unit`
 FROM (
   SELECT
-    *
-  FROM analytics.sends
-  WHERE
-    campaign = 'w47'
-) AS `t0`
+    `t0`.`customer_id`,
+    `t0`.`arm`,
+    `t0`.`customer's lifecycle stage`,
+    `t0`.`emails_prior_7d`,
+    `t0`.`sent`,
+    `t0`.`purchased`,
+    `t0`.`revenue`,
+    `t0`.`sent` AS `__relevance_sent`,
+    CASE
+      WHEN COALESCE(
+        REGEXP_LIKE(`t0`.`purchased`, '^[ \t\r\n]*(?:[Tt][Rr][Uu][Ee]|[Tt])[ \t\r\n]*$'),
+        FALSE
+      )
+      THEN 1.0
+      WHEN COALESCE(
+        REGEXP_LIKE(`t0`.`purchased`, '^[ \t\r\n]*(?:[Ff][Aa][Ll][Ss][Ee]|[Ff])[ \t\r\n]*$'),
+        FALSE
+      )
+      THEN 0.0
+      ELSE CASE
+        WHEN COALESCE(
+          (
+            LENGTH(`t0`.`purchased`) <= 64
+          )
+          AND REGEXP_LIKE(
+            `t0`.`purchased`,
+            '^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$'
+          ),
+          FALSE
+        )
+        THEN CAST(`t0`.`purchased` AS DOUBLE)
+        WHEN COALESCE(
+          (
+            LENGTH(`t0`.`purchased`) <= 64
+          )
+          AND REGEXP_LIKE(
+            `t0`.`purchased`,
+            '^[ \t\r\n]*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$'
+          ),
+          FALSE
+        )
+        THEN CAST(TRIM(' \t\n\r\013\014' FROM `t0`.`purchased`) AS DOUBLE)
+        ELSE CAST(NULL AS DOUBLE)
+      END
+    END AS `__relevance_number_0`,
+    IF(
+      COALESCE(ABS(`t0`.`revenue`) <= 1.7976931348623157e+308, FALSE),
+      `t0`.`revenue`,
+      CAST(NULL AS DOUBLE)
+    ) AS `__relevance_number_1`
+  FROM (
+    SELECT
+      *
+    FROM analytics.sends
+    WHERE
+      campaign = 'w47'
+  ) AS `t0`
+) AS `t1`

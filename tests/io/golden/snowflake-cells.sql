@@ -162,26 +162,55 @@ FROM (
       COALESCE("t0"."customer's lifecycle stage", '(missing)') AS "__relevance_key_1",
       COALESCE(CAST("t0"."emails_prior_7d" AS VARCHAR), '(missing)') AS "__relevance_key_2",
       CASE
-        WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
+        WHEN COALESCE(
+          REGEXP_LIKE(
+            "t0"."purchased",
+            CONCAT('.*', '^[ \t\r\n]*(?:[Tt][Rr][Uu][Ee]|[Tt])[ \t\r\n]*$', '.*'),
+            'cs'
+          ),
+          FALSE
+        )
         THEN 1.0
-        WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
+        WHEN COALESCE(
+          REGEXP_LIKE(
+            "t0"."purchased",
+            CONCAT('.*', '^[ \t\r\n]*(?:[Ff][Aa][Ll][Ss][Ee]|[Ff])[ \t\r\n]*$', '.*'),
+            'cs'
+          ),
+          FALSE
+        )
         THEN 0.0
-        ELSE IFF(
-          COALESCE(
-            REGEXP_LIKE(
+        ELSE CASE
+          WHEN COALESCE(
+            (
+              LENGTH("t0"."purchased") <= 64
+            )
+            AND REGEXP_LIKE(
+              "t0"."purchased",
+              CONCAT('.*', '^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$', '.*'),
+              'cs'
+            ),
+            FALSE
+          )
+          THEN CAST("t0"."purchased" AS DOUBLE)
+          WHEN COALESCE(
+            (
+              LENGTH("t0"."purchased") <= 64
+            )
+            AND REGEXP_LIKE(
               "t0"."purchased",
               CONCAT(
                 '.*',
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
+                '^[ \t\r\n]*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
                 '.*'
               ),
               'cs'
             ),
             FALSE
-          ),
-          CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-          CAST(NULL AS DOUBLE)
-        )
+          )
+          THEN CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE)
+          ELSE CAST(NULL AS DOUBLE)
+        END
       END AS "__relevance_number_0",
       IFF(
         COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),

@@ -1,249 +1,34 @@
 SELECT
   COUNT(*) AS "rows",
   COUNT_IF(COALESCE(NOT (
-    "t0"."purchased" IS NULL
+    "t1"."purchased" IS NULL
   ), FALSE)) AS "m0_present",
   SUM(
     IFF(
-      CASE
-        WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-        THEN 1.0
-        WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-        THEN 0.0
-        ELSE IFF(
-          COALESCE(
-            REGEXP_LIKE(
-              "t0"."purchased",
-              CONCAT(
-                '.*',
-                '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                '.*'
-              ),
-              'cs'
-            ),
-            FALSE
-          ),
-          CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-          CAST(NULL AS DOUBLE)
-        )
-      END IS NOT NULL,
+      "t1"."__relevance_number_0" IS NOT NULL,
       (
         (
-          CAST(CAST(FLOOR(
-            ABS(
-              CASE
-                WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                THEN 1.0
-                WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                THEN 0.0
-                ELSE IFF(
-                  COALESCE(
-                    REGEXP_LIKE(
-                      "t0"."purchased",
-                      CONCAT(
-                        '.*',
-                        '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                        '.*'
-                      ),
-                      'cs'
-                    ),
-                    FALSE
-                  ),
-                  CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                  CAST(NULL AS DOUBLE)
-                )
-              END
-            )
-          ) AS BIGINT) AS DECIMAL(38, 0)) * 1000000000000
+          CAST(CAST(FLOOR(ABS("t1"."__relevance_number_0")) AS BIGINT) AS DECIMAL(38, 0)) * 1000000000000
         ) + CAST(CAST(FLOOR(
           (
-            ABS(
-              CASE
-                WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                THEN 1.0
-                WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                THEN 0.0
-                ELSE IFF(
-                  COALESCE(
-                    REGEXP_LIKE(
-                      "t0"."purchased",
-                      CONCAT(
-                        '.*',
-                        '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                        '.*'
-                      ),
-                      'cs'
-                    ),
-                    FALSE
-                  ),
-                  CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                  CAST(NULL AS DOUBLE)
-                )
-              END
-            ) - CAST(FLOOR(
-              ABS(
-                CASE
-                  WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                  THEN 1.0
-                  WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                  THEN 0.0
-                  ELSE IFF(
-                    COALESCE(
-                      REGEXP_LIKE(
-                        "t0"."purchased",
-                        CONCAT(
-                          '.*',
-                          '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                          '.*'
-                        ),
-                        'cs'
-                      ),
-                      FALSE
-                    ),
-                    CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                    CAST(NULL AS DOUBLE)
-                  )
-                END
-              )
-            ) AS BIGINT)
+            ABS("t1"."__relevance_number_0") - CAST(FLOOR(ABS("t1"."__relevance_number_0")) AS BIGINT)
           ) * 1000000000000
         ) AS BIGINT) + IFF(
           (
             (
               (
-                ABS(
-                  CASE
-                    WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                    THEN 1.0
-                    WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                    THEN 0.0
-                    ELSE IFF(
-                      COALESCE(
-                        REGEXP_LIKE(
-                          "t0"."purchased",
-                          CONCAT(
-                            '.*',
-                            '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                            '.*'
-                          ),
-                          'cs'
-                        ),
-                        FALSE
-                      ),
-                      CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                      CAST(NULL AS DOUBLE)
-                    )
-                  END
-                ) - CAST(FLOOR(
-                  ABS(
-                    CASE
-                      WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                      THEN 1.0
-                      WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                      THEN 0.0
-                      ELSE IFF(
-                        COALESCE(
-                          REGEXP_LIKE(
-                            "t0"."purchased",
-                            CONCAT(
-                              '.*',
-                              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                              '.*'
-                            ),
-                            'cs'
-                          ),
-                          FALSE
-                        ),
-                        CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                        CAST(NULL AS DOUBLE)
-                      )
-                    END
-                  )
-                ) AS BIGINT)
+                ABS("t1"."__relevance_number_0") - CAST(FLOOR(ABS("t1"."__relevance_number_0")) AS BIGINT)
               ) * 1000000000000
             ) - CAST(FLOOR(
               (
-                ABS(
-                  CASE
-                    WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                    THEN 1.0
-                    WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                    THEN 0.0
-                    ELSE IFF(
-                      COALESCE(
-                        REGEXP_LIKE(
-                          "t0"."purchased",
-                          CONCAT(
-                            '.*',
-                            '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                            '.*'
-                          ),
-                          'cs'
-                        ),
-                        FALSE
-                      ),
-                      CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                      CAST(NULL AS DOUBLE)
-                    )
-                  END
-                ) - CAST(FLOOR(
-                  ABS(
-                    CASE
-                      WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-                      THEN 1.0
-                      WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-                      THEN 0.0
-                      ELSE IFF(
-                        COALESCE(
-                          REGEXP_LIKE(
-                            "t0"."purchased",
-                            CONCAT(
-                              '.*',
-                              '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                              '.*'
-                            ),
-                            'cs'
-                          ),
-                          FALSE
-                        ),
-                        CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-                        CAST(NULL AS DOUBLE)
-                      )
-                    END
-                  )
-                ) AS BIGINT)
+                ABS("t1"."__relevance_number_0") - CAST(FLOOR(ABS("t1"."__relevance_number_0")) AS BIGINT)
               ) * 1000000000000
             ) AS BIGINT)
           ) >= 0.5,
           1,
           0
         ) AS DECIMAL(38, 0))
-      ) * IFF(
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END < 0,
-        -1,
-        1
-      ),
+      ) * IFF("t1"."__relevance_number_0" < 0, -1, 1),
       CAST(NULL AS DECIMAL(38, 0))
     )
   ) AS "m0_sum",
@@ -251,10 +36,10 @@ SELECT
     COALESCE(
       NOT (
         (
-          "t0"."revenue" IS NULL
+          "t1"."revenue" IS NULL
         )
         AND NOT (
-          COALESCE("t0"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
+          COALESCE("t1"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
         )
       ),
       FALSE
@@ -262,99 +47,103 @@ SELECT
   ) AS "m1_present",
   SUM(
     IFF(
-      IFF(
-        COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-        "t0"."revenue",
-        CAST(NULL AS DOUBLE)
-      ) IS NOT NULL,
+      "t1"."__relevance_number_1" IS NOT NULL,
       (
         (
-          CAST(CAST(FLOOR(
-            ABS(
-              IFF(
-                COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                "t0"."revenue",
-                CAST(NULL AS DOUBLE)
-              )
-            )
-          ) AS BIGINT) AS DECIMAL(38, 0)) * 1000000000000
+          CAST(CAST(FLOOR(ABS("t1"."__relevance_number_1")) AS BIGINT) AS DECIMAL(38, 0)) * 1000000000000
         ) + CAST(CAST(FLOOR(
           (
-            ABS(
-              IFF(
-                COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                "t0"."revenue",
-                CAST(NULL AS DOUBLE)
-              )
-            ) - CAST(FLOOR(
-              ABS(
-                IFF(
-                  COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                  "t0"."revenue",
-                  CAST(NULL AS DOUBLE)
-                )
-              )
-            ) AS BIGINT)
+            ABS("t1"."__relevance_number_1") - CAST(FLOOR(ABS("t1"."__relevance_number_1")) AS BIGINT)
           ) * 1000000000000
         ) AS BIGINT) + IFF(
           (
             (
               (
-                ABS(
-                  IFF(
-                    COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                    "t0"."revenue",
-                    CAST(NULL AS DOUBLE)
-                  )
-                ) - CAST(FLOOR(
-                  ABS(
-                    IFF(
-                      COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                      "t0"."revenue",
-                      CAST(NULL AS DOUBLE)
-                    )
-                  )
-                ) AS BIGINT)
+                ABS("t1"."__relevance_number_1") - CAST(FLOOR(ABS("t1"."__relevance_number_1")) AS BIGINT)
               ) * 1000000000000
             ) - CAST(FLOOR(
               (
-                ABS(
-                  IFF(
-                    COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                    "t0"."revenue",
-                    CAST(NULL AS DOUBLE)
-                  )
-                ) - CAST(FLOOR(
-                  ABS(
-                    IFF(
-                      COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-                      "t0"."revenue",
-                      CAST(NULL AS DOUBLE)
-                    )
-                  )
-                ) AS BIGINT)
+                ABS("t1"."__relevance_number_1") - CAST(FLOOR(ABS("t1"."__relevance_number_1")) AS BIGINT)
               ) * 1000000000000
             ) AS BIGINT)
           ) >= 0.5,
           1,
           0
         ) AS DECIMAL(38, 0))
-      ) * IFF(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) < 0,
-        -1,
-        1
-      ),
+      ) * IFF("t1"."__relevance_number_1" < 0, -1, 1),
       CAST(NULL AS DECIMAL(38, 0))
     )
   ) AS "m1_sum"
 FROM (
   SELECT
-    *
-  FROM analytics.sends
-  WHERE
-    campaign = 'w47'
-) AS "t0"
+    "t0"."customer_id",
+    "t0"."arm",
+    "t0"."customer's lifecycle stage",
+    "t0"."emails_prior_7d",
+    "t0"."sent",
+    "t0"."purchased",
+    "t0"."revenue",
+    CASE
+      WHEN COALESCE(
+        REGEXP_LIKE(
+          "t0"."purchased",
+          CONCAT('.*', '^[ \t\r\n]*(?:[Tt][Rr][Uu][Ee]|[Tt])[ \t\r\n]*$', '.*'),
+          'cs'
+        ),
+        FALSE
+      )
+      THEN 1.0
+      WHEN COALESCE(
+        REGEXP_LIKE(
+          "t0"."purchased",
+          CONCAT('.*', '^[ \t\r\n]*(?:[Ff][Aa][Ll][Ss][Ee]|[Ff])[ \t\r\n]*$', '.*'),
+          'cs'
+        ),
+        FALSE
+      )
+      THEN 0.0
+      ELSE CASE
+        WHEN COALESCE(
+          (
+            LENGTH("t0"."purchased") <= 64
+          )
+          AND REGEXP_LIKE(
+            "t0"."purchased",
+            CONCAT('.*', '^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$', '.*'),
+            'cs'
+          ),
+          FALSE
+        )
+        THEN CAST("t0"."purchased" AS DOUBLE)
+        WHEN COALESCE(
+          (
+            LENGTH("t0"."purchased") <= 64
+          )
+          AND REGEXP_LIKE(
+            "t0"."purchased",
+            CONCAT(
+              '.*',
+              '^[ \t\r\n]*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
+              '.*'
+            ),
+            'cs'
+          ),
+          FALSE
+        )
+        THEN CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE)
+        ELSE CAST(NULL AS DOUBLE)
+      END
+    END AS "__relevance_number_0",
+    IFF(
+      COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
+      "t0"."revenue",
+      CAST(NULL AS DOUBLE)
+    ) AS "__relevance_number_1"
+  FROM (
+    SELECT
+      *
+    FROM analytics.sends
+    WHERE
+      campaign = 'w47'
+  ) AS "t0"
+) AS "t1"

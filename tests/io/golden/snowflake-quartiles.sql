@@ -1,129 +1,51 @@
 SELECT
   PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY
     IFF(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) > 0,
-        FALSE
-      ),
+      COALESCE("t1"."__relevance_number_0" > 0, FALSE),
       LN(
-        IFF(
-          COALESCE(
-            IFF(
-              COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-              "t0"."revenue",
-              CAST(NULL AS DOUBLE)
-            ) > 0,
-            FALSE
-          ),
-          IFF(
-            COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-            "t0"."revenue",
-            CAST(NULL AS DOUBLE)
-          ),
-          1.0
-        )
+        IFF(COALESCE("t1"."__relevance_number_0" > 0, FALSE), "t1"."__relevance_number_0", 1.0)
       ),
       NULL
     )) AS "m0_low",
   PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
     IFF(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) > 0,
-        FALSE
-      ),
+      COALESCE("t1"."__relevance_number_0" > 0, FALSE),
       LN(
-        IFF(
-          COALESCE(
-            IFF(
-              COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-              "t0"."revenue",
-              CAST(NULL AS DOUBLE)
-            ) > 0,
-            FALSE
-          ),
-          IFF(
-            COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-            "t0"."revenue",
-            CAST(NULL AS DOUBLE)
-          ),
-          1.0
-        )
+        IFF(COALESCE("t1"."__relevance_number_0" > 0, FALSE), "t1"."__relevance_number_0", 1.0)
       ),
       NULL
     )) AS "m0_middle",
   PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY
     IFF(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) > 0,
-        FALSE
-      ),
+      COALESCE("t1"."__relevance_number_0" > 0, FALSE),
       LN(
-        IFF(
-          COALESCE(
-            IFF(
-              COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-              "t0"."revenue",
-              CAST(NULL AS DOUBLE)
-            ) > 0,
-            FALSE
-          ),
-          IFF(
-            COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-            "t0"."revenue",
-            CAST(NULL AS DOUBLE)
-          ),
-          1.0
-        )
+        IFF(COALESCE("t1"."__relevance_number_0" > 0, FALSE), "t1"."__relevance_number_0", 1.0)
       ),
       NULL
     )) AS "m0_high",
   MAX(
-    IFF(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) > 0,
-        FALSE
-      ),
-      IFF(
-        COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-        "t0"."revenue",
-        CAST(NULL AS DOUBLE)
-      ),
-      NULL
-    )
+    IFF(COALESCE("t1"."__relevance_number_0" > 0, FALSE), "t1"."__relevance_number_0", NULL)
   ) AS "m0_largest",
-  COUNT_IF(
-    COALESCE(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) > 0,
-        FALSE
-      ),
-      FALSE
-    )
-  ) AS "m0_buyers"
+  COUNT_IF(COALESCE(COALESCE("t1"."__relevance_number_0" > 0, FALSE), FALSE)) AS "m0_buyers"
 FROM (
   SELECT
-    *
-  FROM analytics.sends
-  WHERE
-    campaign = 'w47'
-) AS "t0"
+    "t0"."customer_id",
+    "t0"."arm",
+    "t0"."customer's lifecycle stage",
+    "t0"."emails_prior_7d",
+    "t0"."sent",
+    "t0"."purchased",
+    "t0"."revenue",
+    IFF(
+      COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
+      "t0"."revenue",
+      CAST(NULL AS DOUBLE)
+    ) AS "__relevance_number_0"
+  FROM (
+    SELECT
+      *
+    FROM analytics.sends
+    WHERE
+      campaign = 'w47'
+  ) AS "t0"
+) AS "t1"

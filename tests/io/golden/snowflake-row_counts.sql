@@ -1,65 +1,47 @@
 SELECT
   COUNT(*) AS "total_rows",
-  COUNT_IF("t0"."arm" = 'holdout') AS "holdout_rows",
-  COUNT_IF(COALESCE("t0"."customer_id" IS NULL, FALSE)) AS "unit_missing_count",
-  COUNT_IF(COALESCE((
-    "t0"."arm" = 'holdout'
-  ) AND COALESCE("t0"."sent", FALSE), FALSE)) AS "holdout_sent_count",
+  COUNT_IF("t1"."arm" = 'holdout') AS "holdout_rows",
+  COUNT_IF(COALESCE("t1"."customer_id" IS NULL, FALSE)) AS "unit_missing_count",
+  COUNT_IF(
+    COALESCE((
+      "t1"."arm" = 'holdout'
+    ) AND COALESCE("t1"."__relevance_sent", FALSE), FALSE)
+  ) AS "holdout_sent_count",
   MIN(
     IFF(
       (
-        "t0"."arm" = 'holdout'
-      ) AND COALESCE("t0"."sent", FALSE),
-      "t0"."customer_id",
+        "t1"."arm" = 'holdout'
+      ) AND COALESCE("t1"."__relevance_sent", FALSE),
+      "t1"."customer_id",
       NULL
     )
   ) AS "holdout_sent_unit",
-  COUNT_IF(COALESCE(NOT (
-    "t0"."sent" IS NULL
-  ) AND (
-    "t0"."sent" IS NULL
-  ), FALSE)) AS "sent_invalid_count",
+  COUNT_IF(
+    COALESCE(NOT (
+      "t1"."sent" IS NULL
+    ) AND (
+      "t1"."__relevance_sent" IS NULL
+    ), FALSE)
+  ) AS "sent_invalid_count",
   MIN(
     IFF(
       NOT (
-        "t0"."sent" IS NULL
+        "t1"."sent" IS NULL
       ) AND (
-        "t0"."sent" IS NULL
+        "t1"."__relevance_sent" IS NULL
       ),
-      "t0"."customer_id",
+      "t1"."customer_id",
       NULL
     )
   ) AS "sent_invalid_unit",
-  COUNT_IF(COALESCE("t0"."purchased" IS NULL, FALSE)) AS "m0_missing_count",
-  MIN(IFF("t0"."purchased" IS NULL, "t0"."customer_id", NULL)) AS "m0_missing_unit",
+  COUNT_IF(COALESCE("t1"."purchased" IS NULL, FALSE)) AS "m0_missing_count",
+  MIN(IFF("t1"."purchased" IS NULL, "t1"."customer_id", NULL)) AS "m0_missing_unit",
   COUNT_IF(
     COALESCE(
       NOT (
-        "t0"."purchased" IS NULL
-      )
-      AND (
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IS NULL
+        "t1"."purchased" IS NULL
+      ) AND (
+        "t1"."__relevance_number_0" IS NULL
       ),
       FALSE
     )
@@ -67,85 +49,21 @@ SELECT
   MIN(
     IFF(
       NOT (
-        "t0"."purchased" IS NULL
-      )
-      AND (
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IS NULL
+        "t1"."purchased" IS NULL
+      ) AND (
+        "t1"."__relevance_number_0" IS NULL
       ),
-      "t0"."customer_id",
+      "t1"."customer_id",
       NULL
     )
   ) AS "m0_invalid_unit",
   COUNT_IF(
     COALESCE(
       (
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IS NOT NULL
+        "t1"."__relevance_number_0" IS NOT NULL
       )
       AND NOT (
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IN (0.0, 1.0)
+        "t1"."__relevance_number_0" IN (0.0, 1.0)
       ),
       FALSE
     )
@@ -153,64 +71,22 @@ SELECT
   MIN(
     IFF(
       (
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IS NOT NULL
+        "t1"."__relevance_number_0" IS NOT NULL
       )
       AND NOT (
-        CASE
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('true', 't')
-          THEN 1.0
-          WHEN LOWER(TRIM("t0"."purchased", ' \t\n\r\x0b\f')) IN ('false', 'f')
-          THEN 0.0
-          ELSE IFF(
-            COALESCE(
-              REGEXP_LIKE(
-                "t0"."purchased",
-                CONCAT(
-                  '.*',
-                  '^[ \t\r\n]*[-+]?(?:[0-9]{1,30}(?:\\.[0-9]{0,30})?|\\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
-                  '.*'
-                ),
-                'cs'
-              ),
-              FALSE
-            ),
-            CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE),
-            CAST(NULL AS DOUBLE)
-          )
-        END IN (0.0, 1.0)
+        "t1"."__relevance_number_0" IN (0.0, 1.0)
       ),
-      "t0"."customer_id",
+      "t1"."customer_id",
       NULL
     )
   ) AS "m0_nonbinary_unit",
   COUNT_IF(
     COALESCE(
       (
-        "t0"."revenue" IS NULL
+        "t1"."revenue" IS NULL
       )
       AND NOT (
-        COALESCE("t0"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
+        COALESCE("t1"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
       ),
       FALSE
     )
@@ -218,12 +94,12 @@ SELECT
   MIN(
     IFF(
       (
-        "t0"."revenue" IS NULL
+        "t1"."revenue" IS NULL
       )
       AND NOT (
-        COALESCE("t0"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
+        COALESCE("t1"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
       ),
-      "t0"."customer_id",
+      "t1"."customer_id",
       NULL
     )
   ) AS "m1_missing_unit",
@@ -231,18 +107,14 @@ SELECT
     COALESCE(
       NOT (
         (
-          "t0"."revenue" IS NULL
+          "t1"."revenue" IS NULL
         )
         AND NOT (
-          COALESCE("t0"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
+          COALESCE("t1"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
         )
       )
       AND (
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) IS NULL
+        "t1"."__relevance_number_1" IS NULL
       ),
       FALSE
     )
@@ -251,54 +123,92 @@ SELECT
     IFF(
       NOT (
         (
-          "t0"."revenue" IS NULL
+          "t1"."revenue" IS NULL
         )
         AND NOT (
-          COALESCE("t0"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
+          COALESCE("t1"."revenue" = CAST('NaN' AS DOUBLE), FALSE)
         )
       )
       AND (
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) IS NULL
+        "t1"."__relevance_number_1" IS NULL
       ),
-      "t0"."customer_id",
+      "t1"."customer_id",
       NULL
     )
   ) AS "m1_invalid_unit",
-  COUNT_IF(
-    COALESCE(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) < 0,
-        FALSE
-      ),
-      FALSE
-    )
-  ) AS "m1_negative_count",
-  MIN(
-    IFF(
-      COALESCE(
-        IFF(
-          COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
-          "t0"."revenue",
-          CAST(NULL AS DOUBLE)
-        ) < 0,
-        FALSE
-      ),
-      "t0"."customer_id",
-      NULL
-    )
-  ) AS "m1_negative_unit"
+  COUNT_IF(COALESCE(COALESCE("t1"."__relevance_number_1" < 0, FALSE), FALSE)) AS "m1_negative_count",
+  MIN(IFF(COALESCE("t1"."__relevance_number_1" < 0, FALSE), "t1"."customer_id", NULL)) AS "m1_negative_unit"
 FROM (
   SELECT
-    *
-  FROM analytics.sends
-  WHERE
-    campaign = 'w47'
-) AS "t0"
+    "t0"."customer_id",
+    "t0"."arm",
+    "t0"."customer's lifecycle stage",
+    "t0"."emails_prior_7d",
+    "t0"."sent",
+    "t0"."purchased",
+    "t0"."revenue",
+    "t0"."sent" AS "__relevance_sent",
+    CASE
+      WHEN COALESCE(
+        REGEXP_LIKE(
+          "t0"."purchased",
+          CONCAT('.*', '^[ \t\r\n]*(?:[Tt][Rr][Uu][Ee]|[Tt])[ \t\r\n]*$', '.*'),
+          'cs'
+        ),
+        FALSE
+      )
+      THEN 1.0
+      WHEN COALESCE(
+        REGEXP_LIKE(
+          "t0"."purchased",
+          CONCAT('.*', '^[ \t\r\n]*(?:[Ff][Aa][Ll][Ss][Ee]|[Ff])[ \t\r\n]*$', '.*'),
+          'cs'
+        ),
+        FALSE
+      )
+      THEN 0.0
+      ELSE CASE
+        WHEN COALESCE(
+          (
+            LENGTH("t0"."purchased") <= 64
+          )
+          AND REGEXP_LIKE(
+            "t0"."purchased",
+            CONCAT('.*', '^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$', '.*'),
+            'cs'
+          ),
+          FALSE
+        )
+        THEN CAST("t0"."purchased" AS DOUBLE)
+        WHEN COALESCE(
+          (
+            LENGTH("t0"."purchased") <= 64
+          )
+          AND REGEXP_LIKE(
+            "t0"."purchased",
+            CONCAT(
+              '.*',
+              '^[ \t\r\n]*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?[ \t\r\n]*$',
+              '.*'
+            ),
+            'cs'
+          ),
+          FALSE
+        )
+        THEN CAST(TRIM("t0"."purchased", ' \t\n\r\x0b\f') AS DOUBLE)
+        ELSE CAST(NULL AS DOUBLE)
+      END
+    END AS "__relevance_number_0",
+    IFF(
+      COALESCE(ABS("t0"."revenue") <= 1.7976931348623157e+308, FALSE),
+      "t0"."revenue",
+      CAST(NULL AS DOUBLE)
+    ) AS "__relevance_number_1"
+  FROM (
+    SELECT
+      *
+    FROM analytics.sends
+    WHERE
+      campaign = 'w47'
+  ) AS "t0"
+) AS "t1"

@@ -181,26 +181,54 @@ FROM (
       COALESCE("t0"."customer's lifecycle stage", '(missing)') AS "__relevance_key_1",
       COALESCE(CAST("t0"."emails_prior_7d" AS VARCHAR), '(missing)') AS "__relevance_key_2",
       CASE
-        WHEN LOWER(TRIM(' 	
-' FROM "t0"."purchased")) IN ('true', 't')
+        WHEN COALESCE(
+          REGEXP_LIKE(
+            "t0"."purchased",
+            '^[ 	
+]*(?:[Tt][Rr][Uu][Ee]|[Tt])[ 	
+]*$'
+          ),
+          FALSE
+        )
         THEN CAST(1.0 AS DOUBLE)
-        WHEN LOWER(TRIM(' 	
-' FROM "t0"."purchased")) IN ('false', 'f')
+        WHEN COALESCE(
+          REGEXP_LIKE(
+            "t0"."purchased",
+            '^[ 	
+]*(?:[Ff][Aa][Ll][Ss][Ee]|[Ff])[ 	
+]*$'
+          ),
+          FALSE
+        )
         THEN CAST(0.0 AS DOUBLE)
-        ELSE IF(
-          COALESCE(
-            REGEXP_LIKE(
+        ELSE CASE
+          WHEN COALESCE(
+            (
+              LENGTH("t0"."purchased") <= 64
+            )
+            AND REGEXP_LIKE(
+              "t0"."purchased",
+              '^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$'
+            ),
+            FALSE
+          )
+          THEN CAST("t0"."purchased" AS DOUBLE)
+          WHEN COALESCE(
+            (
+              LENGTH("t0"."purchased") <= 64
+            )
+            AND REGEXP_LIKE(
               "t0"."purchased",
               '^[ 	
-]*[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,2})?[ 	
+]*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?[ 	
 ]*$'
             ),
             FALSE
-          ),
-          CAST(TRIM(' 	
-' FROM "t0"."purchased") AS DOUBLE),
-          CAST(NULL AS DOUBLE)
-        )
+          )
+          THEN CAST(TRIM(' 	
+' FROM "t0"."purchased") AS DOUBLE)
+          ELSE CAST(NULL AS DOUBLE)
+        END
       END AS "__relevance_number_0",
       IF(
         COALESCE(ABS("t0"."revenue") <= CAST(1.7976931348623157e+308 AS DOUBLE), FALSE),
