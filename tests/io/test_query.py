@@ -15,15 +15,13 @@ from conftest import write_experiment
 from relevance.config import Experiment, MetricConfig, load_experiment
 from relevance.io.engines import Rows, rows_table
 from relevance.io.query import (
-    MAX_NUMBER_LENGTH,
-    NUMBER_PATTERN,
     Values,
     cells_columns,
     cells_expression,
     outcome_problems,
-    quote,
     read_cells,
 )
+from relevance.io.values import MAX_NUMBER_LENGTH, NUMBER_PATTERN, quote
 
 SEGMENT = 'a "b"'
 METRICS = [

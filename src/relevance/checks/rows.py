@@ -25,8 +25,9 @@ from relevance.config import Experiment
 from relevance.errors import brief
 from relevance.io.engines import ROW_NUMBER, Rows
 from relevance.io.files import file_rows, unit_column
-from relevance.io.query import Values, computed_once, is_missing, outcome_problems, read_flag
+from relevance.io.query import Values, computed_once, outcome_problems
 from relevance.io.sources import rows_path
+from relevance.io.values import is_missing, read_flag
 from relevance.io.warehouse import sql_rows
 from relevance.results import Finding, Severity
 

@@ -21,7 +21,8 @@ from relevance.config import Experiment
 from relevance.errors import DataError
 from relevance.io.cells import AmountCap, stat_column, statistic_type
 from relevance.io.engines import RELATION, ROW_NUMBER, Records, Rows, rows_table
-from relevance.io.query import amount_caps, cells_columns, cells_expression, quote, read_cells
+from relevance.io.query import amount_caps, cells_columns, cells_expression, read_cells
+from relevance.io.values import quote
 
 
 def shown(path: Path | str) -> str:
