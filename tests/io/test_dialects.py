@@ -8,6 +8,7 @@ Regenerate the golden files after a deliberate change with
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -19,9 +20,12 @@ from sqlglot import exp
 from conftest import write_experiment
 from relevance.checks.rows import counts_expression, row_problems, units_expression
 from relevance.config import Experiment, load_experiment
+from relevance.errors import DataError
 from relevance.io.engines import COMPILERS, Rows, compiler, rows_table
 from relevance.io.query import cells_expression, fingerprint_expression, quartiles_expression
 from relevance.io.readonly import DIALECTS, UnsafeQuery, read_only_tree
+from relevance.io.sources import load_cells
+from relevance.io.warehouse import resolve_target, spark_settings
 
 GOLDEN = Path(__file__).parent / "golden"
 WAREHOUSES = ["snowflake", "bigquery", "databricks", "trino"]
@@ -151,3 +155,78 @@ def test_a_writing_query_is_refused_in_every_dialect(engine: str, query: str) ->
     """Refused before any engine sees it: parsed in the engine's own SQL, then walked."""
     with pytest.raises(UnsafeQuery):
         read_only_tree(query, engine)
+
+
+# --- urls of engines that cannot run here ---------------------------------------------------
+
+WAREHOUSE_URLS = {
+    "snowflake": ("snowflake://analyst@myorg-acct/MARKETING/PUBLIC?warehouse=REPORTING", "snowflake.connector"),
+    "bigquery": ("bigquery://my-project/marketing", "google.cloud.bigquery"),
+    "databricks": ("databricks://dbc-1.cloud.databricks.com/sql/1.0/warehouses/abc", "databricks.sql"),
+    "trino": ("trino://analyst@trino.internal:443/hive/marketing", "trino"),
+}  # fmt: skip
+
+
+def url_experiment(folder: Path, url: str) -> Experiment:
+    path = write_experiment(
+        folder,
+        data={"sql": {"url": url, "query": QUERY}},
+        metrics=[
+            {
+                "name": "purchase",
+                "kind": "binary",
+                "column": "purchased",
+                "primary": True,
+                "rope": 0.001,
+            }
+        ],
+    )
+    return load_experiment(path)
+
+
+def driver_installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("engine", WAREHOUSES)
+def test_a_warehouse_without_its_driver_says_what_to_install(engine: str, tmp_path: Path) -> None:
+    url, module = WAREHOUSE_URLS[engine]
+    if driver_installed(module):
+        pytest.skip(f"{module} is installed: relevance would try to connect")
+    with pytest.raises(DataError) as error:
+        load_cells(url_experiment(tmp_path, url))
+    assert error.value.where == "data.sql.url" and "not installed" in error.value.problem
+    assert f"ibis-framework[{engine}]" in error.value.fix
+
+
+@pytest.mark.parametrize("engine", WAREHOUSES)
+def test_warehouse_credentials_come_from_the_environment(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    literal = f"{engine}://analyst:hunter2@host/db"
+    with pytest.raises(DataError) as error:
+        load_cells(url_experiment(tmp_path, literal))
+    assert "literal password" in error.value.problem and "hunter2" not in str(error.value)
+    assert f"{engine}://user:${{DB_PASSWORD}}" in error.value.fix
+    monkeypatch.setenv("WAREHOUSE_SECRET", "s3cr/et:@")
+    target = resolve_target(
+        url_experiment(tmp_path, f"{engine}://analyst:${{WAREHOUSE_SECRET}}@host/db")
+    )
+    assert target.kind == engine and "s3cr" not in target.shown
+    assert "s3cr%2Fet%3A%40" in target.url  # percent-encoded into the url the driver reads
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("spark://", (None, {}, None)),
+        ("spark://local[2]?spark.sql.shuffle.partitions=2", ("local[2]", {"spark.sql.shuffle.partitions": "2"}, None)),
+        ("spark://spark-master:7077", ("spark://spark-master:7077", {}, None)),
+        ("sc://spark-connect:15002", (None, {}, "sc://spark-connect:15002")),
+    ],
+)  # fmt: skip
+def test_spark_urls(url: str, expected: tuple) -> None:
+    assert spark_settings(url) == expected

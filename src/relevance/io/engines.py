@@ -16,10 +16,12 @@ Ibis's own connections. Opening them is :mod:`relevance.io.files` and
 from __future__ import annotations
 
 import logging
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -207,6 +209,25 @@ def quiet_pyspark() -> Iterator[None]:
     yield
 
 
+QUIET_LOG4J = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+"""
+"""Spark's logging for a session relevance starts: errors only (relevance reports them)."""
+
+
+def _quiet_log4j() -> str:
+    path = Path(tempfile.gettempdir()) / "relevance-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != QUIET_LOG4J:
+        path.write_text(QUIET_LOG4J)
+    return str(path)
+
+
 def spark_session(master: str | None, conf: Mapping[str, str], remote: str | None) -> Any:
     """The SparkSession for a ``spark://`` or ``sc://`` url.
 
@@ -225,7 +246,12 @@ def spark_session(master: str | None, conf: Mapping[str, str], remote: str | Non
             return active
         builder = SparkSession.builder.appName("relevance")
         builder = builder.master(master or "local[*]")
-        for key, value in {"spark.ui.showConsoleProgress": "false", **conf}.items():
+        settings = {"spark.ui.showConsoleProgress": "false", **conf}
+        if active is None:  # a JVM of our own: its start-up warnings are not the user's news
+            settings.setdefault(
+                "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log4j()}"
+            )
+        for key, value in settings.items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         if active is None:

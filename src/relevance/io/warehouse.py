@@ -126,7 +126,9 @@ def _only_reference(text: str) -> bool:
     return _ENV_REFERENCE.fullmatch(text) is not None
 
 
-def _reject_literal_password(experiment: Experiment, userinfo: str | None, rest: str) -> None:
+def _reject_literal_password(
+    experiment: Experiment, userinfo: str | None, rest: str, scheme: str = "postgresql"
+) -> None:
     literal = userinfo is not None and ":" in userinfo
     if literal and _only_reference(userinfo.split(":", 1)[1]):
         literal = False
@@ -141,9 +143,14 @@ def _reject_literal_password(experiment: Experiment, userinfo: str | None, rest:
             experiment,
             "data.sql.url",
             "the url contains a literal password; experiment files are shared and committed",
-            "remove the password from the url and set it in the environment: PGPASSWORD "
-            "(with a url like postgresql://user@host/db or just postgresql://), or write "
-            "postgresql://user:${DB_PASSWORD}@host/db and export DB_PASSWORD",
+            (
+                "remove the password from the url and set it in the environment: PGPASSWORD "
+                "(with a url like postgresql://user@host/db or just postgresql://), or write "
+                "postgresql://user:${DB_PASSWORD}@host/db and export DB_PASSWORD"
+            )
+            if scheme.startswith("postgres")
+            else f"write {scheme}://user:${{DB_PASSWORD}}@... and export DB_PASSWORD in the "
+            "environment that runs relevance",
         )
 
 
@@ -195,7 +202,7 @@ def resolve_target(experiment: Experiment) -> Target:
             f"unsupported database {scheme!r}",
             f"{SUPPORTED}; for another engine, export the rows to Parquet and use data.path",
         )
-    _reject_literal_password(experiment, userinfo, rest)
+    _reject_literal_password(experiment, userinfo, rest, base)
     if base in WAREHOUSES:
         return _warehouse_target(experiment, base, userinfo, rest)
     secrets: list[str] = [os.environ.get("PGPASSWORD", "")]
@@ -540,12 +547,12 @@ def _warehouse_rows(experiment: Experiment, target: Target, query: exp.Query) ->
 
     try:
         backend = _warehouse_backend(ibis, target)
-    except ImportError as exc:
+    except ImportError:
         raise _fail(
             experiment,
             "data.sql.url",
-            f"{target.kind} sources need its driver ({exc.name or exc})",
-            f"pip install 'ibis-framework[{target.kind}]'",
+            f"{target.kind} sources need Ibis's {target.kind} driver, which is not installed",
+            f"pip install 'ibis-framework[{target.kind}]' (or 'relevance[{target.kind}]')",
         ) from None
     except Exception as exc:
         raise _database_error(experiment, target, exc, connecting=True) from None
