@@ -20,7 +20,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,7 @@ class Rows:
     ``source`` is the user's parsed query, put in place of :data:`RELATION` (None when the
     engine has a view of that name, as for files). ``numbered`` gives, for files, the rows
     with :data:`ROW_NUMBER` (example rows are then the first in the file; elsewhere the
-    smallest recipient id). ``columns`` maps each configured column to the source's own
-    spelling, where an engine matched it regardless of case.
+    smallest recipient id).
     """
 
     engine: str
@@ -115,7 +114,6 @@ class Rows:
     name: str
     source: exp.Expression | None = None
     numbered: Callable[[], ir.Table] | None = None
-    columns: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def exact_quantiles(self) -> bool:
@@ -284,4 +282,4 @@ def with_columns(rows: Rows, wanted: Sequence[str]) -> tuple[Rows, list[str]]:
     found, absent = matched_columns(wanted, present, rows.engine in CASE_INSENSITIVE)
     if absent:
         return rows, absent
-    return replace(rows, table=renamed(rows.table, found), columns=found), []
+    return replace(rows, table=renamed(rows.table, found)), []
