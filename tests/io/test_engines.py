@@ -254,3 +254,24 @@ def test_duckdb_and_postgres_agree_on_a_million_rows(
     pg_cells = load_cells(load_experiment(sql))
     pd.testing.assert_frame_equal(pg_cells.to_frame(), file_cells.to_frame(), check_exact=True)
     assert pg_cells.caps == file_cells.caps
+
+
+def test_column_names_in_another_case_are_matched_where_the_engine_ignores_case(
+    campaign, from_file, tmp_path: Path
+) -> None:
+    """Snowflake returns unquoted names in upper case; DuckDB and Spark match names in any
+    case. A query returning ARM and CUSTOMER_ID serves `arm` and `customer_id`."""
+    _, expected_cells, expected_findings = from_file
+    with duckdb.connect(str(tmp_path / "upper.duckdb")) as con:
+        con.register("frame", campaign[0])
+        con.execute("CREATE TABLE sends AS SELECT * FROM frame")
+    query = (
+        "SELECT customer_id AS CUSTOMER_ID, arm AS ARM, sent AS SENT, purchased AS PURCHASED, "
+        "* EXCLUDE (customer_id, arm, sent, purchased) FROM sends"
+    )
+    path = write_experiment(
+        tmp_path, {"sql": {"url": "duckdb:///upper.duckdb", "query": query}}, "upper"
+    )
+    cells, findings = check_data(load_experiment(path))
+    pd.testing.assert_frame_equal(cells.to_frame(), expected_cells.to_frame(), check_exact=True)
+    assert comparable(findings) == comparable(expected_findings)
