@@ -14,6 +14,7 @@ import pytest
 
 from conftest import aggregate_frame, write_experiment
 from relevance.config import Experiment, load_experiment
+from relevance.errors import DataError
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.sources import load_cells
 from relevance.pipeline.analysis import analyze
@@ -296,3 +297,17 @@ def test_aggregation_is_bit_reproducible_on_a_large_file(
     experiment = load_experiment(path)
     fingerprints = {load_cells(experiment).fingerprint() for _ in range(6)}
     assert len(fingerprints) == 1, fingerprints
+
+
+def test_an_amount_too_large_to_add_up_is_one_clear_message(tmp_path: Path) -> None:
+    """Beyond 9.2e18 an amount cannot be added exactly on every engine: bad input, said so."""
+    frame = pd.DataFrame(
+        {"arm": ["holdout", "A", "B"] * 10, "stage": "new", "bucket": "0", "purchased": 1,
+         "revenue": ["12.5"] * 30}
+    )  # fmt: skip
+    frame.loc[4, "revenue"] = "1e19"
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    experiment = experiment_for(tmp_path, {"path": "rows.csv"})
+    with pytest.raises(DataError) as error:
+        load_cells(experiment)
+    assert "too large to add up" in error.value.problem and error.value.file.endswith("rows.csv")

@@ -191,10 +191,23 @@ def spark_types(session: Any, sql: str) -> list[tuple[str, str]]:
 
 
 def spark_execute(session: Any) -> Callable[[str], Records]:
-    """Run SQL in a Spark session; the rows as dicts."""
+    """Run SQL in a Spark session; the rows as dicts.
+
+    With ANSI mode on for relevance's queries (then as it was): without it, Spark 3 turns an
+    amount too large for 64 bits into the largest one, silently, where every other engine
+    stops with an error.
+    """
 
     def execute(sql: str) -> Records:
-        return [row.asDict() for row in session.sql(sql).collect()]
+        before = session.conf.get("spark.sql.ansi.enabled", None)
+        session.conf.set("spark.sql.ansi.enabled", "true")
+        try:
+            return [row.asDict() for row in session.sql(sql).collect()]
+        finally:
+            if before is None:
+                session.conf.unset("spark.sql.ansi.enabled")
+            else:
+                session.conf.set("spark.sql.ansi.enabled", before)
 
     return execute
 

@@ -275,12 +275,14 @@ def translate(error: duckdb.Error, path: Path, file_format: str = "auto") -> Dat
             "write the Parquet file again (it may be truncated or corrupt), or export CSV instead",
         )
     if isinstance(error, duckdb.OutOfRangeException) or (
-        isinstance(error, duckdb.ConversionException) and "decimal" in lower
+        isinstance(error, duckdb.ConversionException)
+        and ("decimal" in lower or "out of range" in lower)
     ):
         return DataError(
             shown(path),
             None,
-            "an outcome value is too large to add up (above 10^26 per recipient or in total)",
+            "an outcome value is too large to add up (above 9.2 x 10^18 per recipient, or "
+            "10^26 in total)",
             "check the metric columns for corrupt or mis-scaled values",
         )
     if "permission denied" in lower:
