@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from relevance.io.values import quote
+from relevance.io.identifiers import quote
 
 SPARK_SETTINGS = {
     "spark.sql.shuffle.partitions": "2",  # a handful of cells: 200 shuffle tasks would dominate

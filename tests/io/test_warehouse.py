@@ -31,9 +31,9 @@ from relevance.config import Experiment, load_experiment
 from relevance.errors import DataError
 from relevance.io import simulate, warehouse
 from relevance.io.engines import Rows
+from relevance.io.identifiers import quote
 from relevance.io.query import cells_expression
 from relevance.io.sources import data_fingerprint, load_cells
-from relevance.io.values import quote
 from relevance.pipeline.analysis import analyze
 
 # A segment column whose name needs quoting: a space, a single and a double quote.

@@ -7,8 +7,7 @@ import re
 from relevance.checks.base import counted, finding
 from relevance.config import Experiment, MetricConfig
 from relevance.errors import brief
-from relevance.io.cells import Cells
-from relevance.io.query import outcome_problems
+from relevance.io.cells import Cells, problem_names
 from relevance.language import money
 from relevance.results import Finding, Severity
 
@@ -83,7 +82,7 @@ def bad_outcomes(experiment: Experiment, cells: Cells) -> list[Finding]:
     for metric in experiment.metrics:
         quality = cells.quality[metric.name].overall()
         bad = 0
-        for stat in outcome_problems(metric):
+        for stat in problem_names(metric):
             count = int(getattr(quality, stat))
             bad += count
             if count:

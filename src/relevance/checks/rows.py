@@ -23,8 +23,9 @@ from relevance.checks.base import counted, finding
 from relevance.checks.outcomes import outcome_finding
 from relevance.config import Experiment
 from relevance.errors import brief
-from relevance.io.engines import ROW_NUMBER, Rows
+from relevance.io.engines import Rows
 from relevance.io.files import file_rows, unit_column
+from relevance.io.identifiers import ROW_NUMBER
 from relevance.io.query import Values, computed_once, outcome_problems
 from relevance.io.sources import rows_path
 from relevance.io.values import is_missing, read_flag

@@ -173,6 +173,12 @@ def quality_names(metric: MetricConfig) -> tuple[str, ...]:
     return names if metric.kind == "binary" else tuple(n for n in names if n != "nonbinary")
 
 
+def problem_names(metric: MetricConfig) -> tuple[str, ...]:
+    """The kinds of bad outcome value reported for a metric, each once: a binary metric's
+    negative value is nonbinary, a revenue metric's is negative."""
+    return ("missing", "invalid", "nonbinary" if metric.kind == "binary" else "negative")
+
+
 @dataclass(frozen=True)
 class Cells:
     """Sufficient statistics per arm x segment cell (the contract between data and models).

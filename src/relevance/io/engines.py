@@ -29,11 +29,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from sqlglot import exp
 
-RELATION = "__relevance_rows__"
-"""The name the portable expressions give the rows; the engine's SQL replaces it by the
-source (a view of a file, or the user's query as a subquery)."""
-ROW_NUMBER = "__relevance_row__"
-"""A file's 1-based row number, for example rows (files only: a query's rows have no order)."""
+from relevance.io.identifiers import RELATION
 
 COMPILERS = {
     "duckdb": "duckdb",
@@ -104,7 +100,7 @@ class Rows:
 
     ``source`` is the user's parsed query, put in place of :data:`RELATION` (None when the
     engine has a view of that name, as for files). ``numbered`` gives, for files, the rows
-    with :data:`ROW_NUMBER` (example rows are then the first in the file; elsewhere the
+    with their row number (example rows are then the first in the file; elsewhere the
     smallest recipient id).
     """
 

@@ -12,17 +12,20 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import ibis.expr.types as ir
 import pandas as pd
 
 from relevance.config import Experiment
 from relevance.errors import DataError
 from relevance.io.cells import AmountCap, stat_column, statistic_type
-from relevance.io.engines import RELATION, ROW_NUMBER, Records, Rows, rows_table
-from relevance.io.query import amount_caps, cells_columns, cells_expression, read_cells
-from relevance.io.values import quote
+from relevance.io.identifiers import RELATION, ROW_NUMBER, quote
+
+if TYPE_CHECKING:  # Ibis (and sqlglot under it) loads when rows are read, not on import
+    import ibis.expr.types as ir
+
+    from relevance.io.engines import Records, Rows
 
 
 def shown(path: Path | str) -> str:
@@ -40,14 +43,10 @@ def file_kind(path: Path, file_format: str = "auto") -> str:
     return "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def file_relation(
     path: Path, file_format: str, text: bool = False, row_numbers: bool = False
-) -> str:
-    """A DuckDB table function reading `path` (the path as a quoted literal).
+) -> tuple[str, list[object]]:
+    """A DuckDB table function reading `path`, with the path bound as a parameter.
 
     ``text`` reads every CSV column as text, so a stray word deep in a numeric column is a
     counted bad value (with an example row) rather than a type error, and "yes"/"no" are not
@@ -55,24 +54,24 @@ def file_relation(
     """
     if file_kind(path, file_format) == "parquet":
         numbered = ", file_row_number = true" if row_numbers else ""
-        return f"read_parquet({_literal(str(path))}{numbered})"
+        return f"read_parquet($1{numbered})", [str(path)]
     options = ", all_varchar = true" if text else ""
-    return f"read_csv({_literal(str(path))}, header = true, auto_detect = true{options})"
+    return f"read_csv($1, header = true, auto_detect = true{options})", [str(path)]
 
 
-def numbered_rows(path: Path, file_format: str) -> str:
-    """The file's rows plus ``__relevance_row__``, the 1-based row number.
+def numbered_rows(path: Path, file_format: str, columns: list[str]) -> tuple[str, list[object]]:
+    """A subquery over the file's `columns` plus ``__relevance_row__``, the 1-based row number.
 
     Parquet reads its row numbers; a CSV numbers rows in file order (header not counted),
     which needs the connection's insertion order preserved.
     """
-    relation = file_relation(path, file_format, text=True, row_numbers=True)
+    relation, params = file_relation(path, file_format, text=True, row_numbers=True)
+    selected = ", ".join(quote(c) for c in dict.fromkeys(columns))
     if file_kind(path, file_format) == "parquet":
-        return (
-            f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {quote(ROW_NUMBER)} "
-            f"FROM {relation}"
-        )
-    return f"SELECT *, row_number() OVER () AS {quote(ROW_NUMBER)} FROM {relation}"
+        number = "file_row_number + 1"
+    else:
+        number = "row_number() OVER ()"
+    return f"(SELECT {number} AS {quote(ROW_NUMBER)}, {selected} FROM {relation}) AS rows", params
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -144,6 +143,12 @@ def check_file(path: Path) -> None:
 
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz")
+
+
+def describe(con: duckdb.DuckDBPyConnection, relation: str, params: list[object]) -> list[str]:
+    """The file's column names (DuckDB reads only the schema, or a small sample of a CSV)."""
+    rows = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()
+    return [str(row[0]) for row in rows]
 
 
 def check_columns(experiment: Experiment, path: Path, columns: list[str]) -> None:
@@ -328,21 +333,21 @@ def file_rows(experiment: Experiment, path: Path, file_format: str = "auto") -> 
     The file is checked first (exists, is a file, not empty), then its columns (DESCRIBE,
     cheap) against every configured column; DuckDB's errors become DataErrors naming the file.
     """
+    from relevance.io.engines import Rows, rows_table
+
     check_file(path)
     with reading(path, file_format) as con:
-        con.execute(
-            f"CREATE TEMP VIEW {quote(RELATION)} AS SELECT * FROM "
-            f"{file_relation(path, file_format, text=True)}"
-        )
+        relation, params = file_relation(path, file_format, text=True)
+        con.sql(f"SELECT * FROM {relation}", params=params).create_view(RELATION)
         described = con.execute(f"DESCRIBE {quote(RELATION)}").fetchall()
         columns = [str(row[0]) for row in described]
         check_columns(experiment, path, columns)
         types = [(str(row[0]), str(row[1])) for row in described]
 
         def numbered() -> ir.Table:
-            view = quote(RELATION + "numbered")
             con.execute("SET preserve_insertion_order = true")  # CSV rows in file order
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {numbered_rows(path, file_format)}")
+            subquery, params = numbered_rows(path, file_format, columns)
+            con.sql(f"SELECT * FROM {subquery}", params=params).create_view(RELATION + "numbered")
             return rows_table("duckdb", [*types, (ROW_NUMBER, "BIGINT")], RELATION + "numbered")
 
         yield Rows(
@@ -360,6 +365,8 @@ def aggregate_rows(experiment: Experiment, rows: Rows) -> tuple[pd.DataFrame, li
     Revenue amounts far beyond the bulk are capped (:func:`amount_caps`, one or two cheap
     scans first); the caps come back too.
     """
+    from relevance.io.query import amount_caps, cells_columns, cells_expression, read_cells
+
     caps = amount_caps(experiment, rows.table, rows.fetch_one, rows.exact_quantiles)
     cells = read_cells(experiment, rows.fetch(cells_expression(experiment, rows.table, caps)))
     return pd.DataFrame.from_records(cells, columns=cells_columns(experiment)), caps
@@ -389,9 +396,9 @@ def aggregate_file(
 def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
     """A pre-aggregated cells file (CSV or Parquet), checked for the columns models need."""
     check_file(path)
-    relation = file_relation(path, experiment.data.format)
+    relation, params = file_relation(path, experiment.data.format)
     with reading(path, experiment.data.format) as con:
-        frame = con.execute(f"SELECT * FROM {relation}").df()
+        frame = con.execute(f"SELECT * FROM {relation}", params).df()
     needed = ["arm", *experiment.segments, "n"]
     for metric in experiment.metrics:
         needed += [stat_column(metric.name, s) for s in statistic_type(metric).names()]

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from relevance.checks.rows import row_checks
 from relevance.checks.suite import run_checks
 from relevance.config import Experiment
 from relevance.decide.fatigue import bucket_cells
@@ -54,6 +53,8 @@ def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cell
     with timer("aggregate"):
         cells = bucket_cells(experiment, load_cells(experiment))
     with timer("checks"):
+        from relevance.checks.rows import row_checks  # Ibis loads only when rows are read
+
         findings = run_checks(experiment, cells, row_checks(experiment))
     return cells, findings
 
