@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -14,14 +15,16 @@ import pytest
 from conftest import write_experiment
 from relevance.config import Experiment, MetricConfig, load_experiment
 from relevance.io.engines import Rows, rows_table
+from relevance.io.identifiers import quote
 from relevance.io.query import (
     Values,
     cells_columns,
     cells_expression,
+    exact_sum,
     outcome_problems,
     read_cells,
 )
-from relevance.io.values import MAX_NUMBER_LENGTH, NUMBER_PATTERN, quote
+from relevance.io.values import MAX_NUMBER_LENGTH, NUMBER_PATTERN
 
 SEGMENT = 'a "b"'
 METRICS = [
@@ -218,3 +221,19 @@ def test_cells_columns_order(experiment: Experiment) -> None:
         "spend__invalid",
         "spend__negative",
     ]
+
+
+def test_an_exact_sum_keeps_the_decimals_its_scale_asks_for() -> None:
+    """A statistic that needs room (squared amounts) keeps fewer decimals: each value rounded
+    half away from zero to 10^-4, then added exactly."""
+    values = [1234.56789, 0.00005, 1e12 + 0.25, 2.00004]  # 1234.5679, 0.0001, exact, 2.0
+    with duckdb.connect() as con:
+        con.execute('CREATE TABLE rows ("x" DOUBLE)')
+        con.executemany("INSERT INTO rows VALUES (?)", [[v] for v in values])
+        source = duckdb_rows(con, "rows")
+        metric = MetricConfig(name="x", kind="revenue", column="x", rope=0.05)
+        statistic = exact_sum(lambda v: v.number, lambda v: v.number.notnull(), 10**4)
+        total = source.fetch_one(
+            source.table.aggregate(total=statistic.aggregate(Values.of(source.table, metric)))
+        )["total"]
+    assert statistic.read(total) == float(Fraction("1000000001236.818"))

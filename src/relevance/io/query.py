@@ -17,7 +17,7 @@ Two rules make the cells identical, bit for bit, on every engine:
 Both rules live in :mod:`relevance.io.values`.
 
 **Adding a statistic** is one entry: a metric's statistics are :data:`STATISTICS` (per metric
-kind), the recipients' are :data:`CELL_STATISTICS`; the names must match the fields of the
+kind), the recipients' are :func:`cell_statistics`; the names must match the fields of the
 metric's type in :mod:`relevance.io.cells`. **Adding a grouping column** is one entry in
 :func:`cell_keys`.
 """
@@ -36,7 +36,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from relevance.config import Experiment, MetricConfig
-from relevance.io.cells import MISSING_LEVEL, AmountCap, stat_column
+from relevance.io.cells import MISSING_LEVEL, AmountCap, problem_names, stat_column
 from relevance.io.values import (
     LOG_SCALE,
     SCALE,
@@ -141,9 +141,8 @@ def outcome_problems(metric: MetricConfig, values: Values | None = None) -> dict
     metrics) and the row checks find an example row with the very same conditions. Every
     value that is not a finite number is `invalid`. Without `values`, only the names.
     """
-    names = ["missing", "invalid", "nonbinary" if metric.kind == "binary" else "negative"]
     if values is None:
-        return dict.fromkeys(names)
+        return dict.fromkeys(problem_names(metric))
     v = values
     present = ~is_missing(v.raw)
     problems = {"missing": is_missing(v.raw), "invalid": present & v.number.isnull()}
@@ -197,9 +196,12 @@ def squares_sum(units: Callable[[Values], ir.Value], where: Callable, scale: int
     return Statistic(aggregate, lambda total: exact_total(total, scale * scale))
 
 
-def exact_sum(value: Callable[[Values], ir.FloatingValue], where: Callable) -> Statistic:
-    """Sum of `value` where `where` holds, exact to 10^-12 (fixed point)."""
-    return units_sum(lambda v: fixed_point(value(v)), where)
+def exact_sum(
+    value: Callable[[Values], ir.FloatingValue], where: Callable, scale: int = SCALE
+) -> Statistic:
+    """Sum of `value` where `where` holds, exact to 1/`scale` (fixed point; 10^-12 unless a
+    large statistic needs room, e.g. squared amounts)."""
+    return units_sum(lambda v: fixed_point(value(v), scale), where, scale)
 
 
 def _positive(v: Values) -> ir.BooleanValue:
@@ -235,10 +237,12 @@ QUALITY: Mapping[str, Callable[[Values], ir.BooleanValue]] = {
 """Counts of bad values per cell (:class:`~relevance.io.cells.Quality`); nonbinary for binary
 metrics only."""
 
-CELL_STATISTICS: Mapping[str, Callable[[ir.Table], ir.Scalar]] = {
-    "n": lambda rows: rows.count(),
-}
-"""Statistics of the recipients of a cell, whatever the metric (e.g. a delivered count)."""
+
+def cell_statistics(experiment: Experiment) -> dict[str, Callable[[ir.Table], ir.Scalar]]:
+    """Statistics of the recipients of a cell, whatever the metric, by output column: the
+    recipients ``n``, and any count the experiment's columns call for (e.g. a delivered
+    count: one entry here, read as a whole number)."""
+    return {"n": lambda rows: rows.count()}
 
 
 def metric_statistics(metric: MetricConfig) -> dict[str, Statistic]:
@@ -285,7 +289,7 @@ def cell_keys(experiment: Experiment, rows: ir.Table) -> dict[str, ir.Value]:
 def cells_columns(experiment: Experiment) -> list[str]:
     """The cells' columns, in order: arm, segments, n, metric statistics."""
     stats = [column for m in experiment.metrics for column in metric_statistics(m)]
-    return ["arm", *experiment.segments, *CELL_STATISTICS, *stats]
+    return ["arm", *experiment.segments, *cell_statistics(experiment), *stats]
 
 
 def cells_expression(
@@ -302,7 +306,7 @@ def cells_expression(
         rows.mutate(**{f"__relevance_key_{i}": k for i, k in enumerate(keys.values())}),
         [Values.of(rows, m, cap_of.get(m.name)) for m in experiment.metrics],
     )
-    aggregates = {name: statistic(rows) for name, statistic in CELL_STATISTICS.items()}
+    aggregates = {name: statistic(rows) for name, statistic in cell_statistics(experiment).items()}
     for metric, metric_values in zip(experiment.metrics, values, strict=True):
         for column, statistic in metric_statistics(metric).items():
             aggregates[column] = statistic.aggregate(metric_values)
@@ -315,7 +319,7 @@ def read_cells(experiment: Experiment, records: Sequence[Mapping[str, Any]]) -> 
     sorted by arm and segments in code-point order, whatever the engine's collation."""
     readers: dict[str, Callable[[Any], Any]] = {"arm": lambda v: v}
     readers.update({s: level_label for s in experiment.segments})
-    readers.update({name: _count for name in CELL_STATISTICS})
+    readers.update({name: _count for name in cell_statistics(experiment)})
     for metric in experiment.metrics:
         readers.update({c: s.read for c, s in metric_statistics(metric).items()})
     cells = [{c: read(record[c]) for c, read in readers.items()} for record in records]

@@ -65,11 +65,6 @@ _BARE_NUMBER = NUMBER_PATTERN.replace(f"[{_SPACE}]*", "")
 ColumnKind = Literal["number", "boolean", "text"]
 
 
-def quote(identifier: str) -> str:
-    """A SQL identifier, quoted so that spaces and quotes in column names are safe."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def column_kind(value: ir.Value) -> ColumnKind:
     """How a column's values are read: as numbers, as booleans, or as text to parse."""
     dtype = value.type()
@@ -167,16 +162,16 @@ def rounded(value: ir.FloatingValue) -> ir.IntegerValue:
     return _rounded_size(value.abs()) * _sign(value)
 
 
-def fixed_point(value: ir.FloatingValue) -> ir.DecimalValue:
-    """`value` in units of 10^-12, as a whole DECIMAL(38, 0).
+def fixed_point(value: ir.FloatingValue, scale: int = SCALE) -> ir.DecimalValue:
+    """`value` in units of 1/`scale` (10^-12 by default), as a whole DECIMAL(38, 0).
 
     Split into its whole part and fraction (both exact) so that amounts up to 9.2e18 keep
     every digit on every engine (a double times 10^12 would not fit 64 bits beyond 9.2e6).
     """
     size = value.abs()
     whole = size.floor()
-    fraction = _rounded_size((size - whole) * SCALE)
-    units = whole.cast(dt.Decimal(38, 0)) * SCALE + fraction.cast(dt.Decimal(38, 0))
+    fraction = _rounded_size((size - whole) * scale)
+    units = whole.cast(dt.Decimal(38, 0)) * scale + fraction.cast(dt.Decimal(38, 0))
     return units * _sign(value)
 
 
