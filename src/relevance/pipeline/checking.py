@@ -53,9 +53,12 @@ def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cell
     with timer("aggregate"):
         cells = bucket_cells(experiment, load_cells(experiment))
     with timer("checks"):
-        from relevance.checks.rows import row_checks  # Ibis loads only when rows are read
+        row_findings = None
+        if experiment.data.cells is None:  # rows to check: a file, a simulation, a query
+            from relevance.checks.rows import row_checks  # Ibis loads only when rows are read
 
-        findings = run_checks(experiment, cells, row_checks(experiment))
+            row_findings = row_checks(experiment)
+        findings = run_checks(experiment, cells, row_findings)
     return cells, findings
 
 
