@@ -34,7 +34,7 @@ from relevance.io.files import (
     shown,
     translate,
 )
-from relevance.io.query import ROW_NUMBER, quote
+from relevance.io.identifiers import ROW_NUMBER, quote
 from relevance.io.sources import rows_path
 
 Fetch = Callable[[str], list[tuple[Any, ...]]]

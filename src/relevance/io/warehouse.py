@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +58,7 @@ from relevance.io.engines import (
 )
 from relevance.io.files import aggregate_rows
 from relevance.io.query import fingerprint_expression
-from relevance.io.readonly import UnsafeQuery, read_only_tree
+from relevance.io.readonly import UnsafeQuery, read_only_select, read_only_tree
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIBPQ_IDENTITY = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
@@ -595,9 +595,9 @@ _OPENERS = {
 
 def _needed_columns(experiment: Experiment) -> list[str]:
     data = experiment.data
-    needed = [data.arm, *experiment.segments, *(m.column for m in experiment.metrics)]
-    if data.sent:
-        needed.append(data.sent)
+    needed = [data.arm, *experiment.segments, *experiment.adjust_for]
+    needed += [m.column for m in experiment.metrics]
+    needed += [c for c in (data.sent, data.delivered) if c]
     return list(dict.fromkeys(needed))
 
 
@@ -670,3 +670,36 @@ def sql_fingerprint(experiment: Experiment) -> str:
         values = rows.fetch_one(fingerprint_expression(experiment, rows.table))
     digest.update(";".join(f"{k}={v}" for k, v in sorted(values.items())).encode())
     return digest.hexdigest()[:16]
+
+
+@contextmanager
+def second_query_session(
+    experiment: Experiment, query: str | None, field: str
+) -> Iterator[tuple[Callable[[str], list[tuple[Any, ...]]], str, str | None]]:
+    """A read-only session on ``data.sql``'s database for a second query (survey answers).
+
+    Yields ``fetch(sql)``, the experiment's rows and `query` (refused unless it is one
+    read-only SELECT) as relations in brackets; errors name `field` and the database's words.
+    """
+    target = resolve_target(experiment)
+    answers = None
+    if query is not None:
+        try:
+            answers = f"(\n{read_only_select(query, target.kind)}\n)"
+        except UnsafeQuery as error:
+            raise _fail(
+                experiment,
+                field,
+                f"the query is refused: {error}",
+                "write one SELECT of the respondent id and the answer; relevance only reads",
+            ) from None
+    with sql_rows(experiment) as rows:
+
+        def fetch(sql: str) -> list[tuple[Any, ...]]:
+            try:
+                return [tuple(record.values()) for record in rows.execute(sql)]
+            except _database_errors() as exc:
+                error = _database_error(experiment, target, exc, connecting=False)
+                raise _fail(experiment, field, error.problem, error.fix) from None
+
+        yield fetch, f"({rows.sql(rows.table)})", answers

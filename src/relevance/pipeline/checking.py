@@ -9,17 +9,19 @@ notebook runs in the same process, so the data is read once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from relevance.checks.suite import run_checks
+from relevance.checks.suite import by_severity, run_checks
+from relevance.checks.surveys import survey_findings
 from relevance.config import Experiment
-from relevance.decide.fatigue import bucket_cells
+from relevance.decide.fatigue import bucket_answers, bucket_cells
 from relevance.io.cells import Cells
 from relevance.io.sources import load_cells
+from relevance.io.surveys import SurveyCells, read_survey
 from relevance.results import Finding
 
-_HANDED: dict[str, tuple[Cells, list[Finding], dict[str, float]]] = {}
+_HANDED: dict[str, tuple[Cells, list[SurveyCells], list[Finding], dict[str, float]]] = {}
 
 
 class Timer:
@@ -41,15 +43,23 @@ def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cell
     """Aggregate the data into cells (fatigue buckets included) and run every data check.
 
     Row-level checks run where the rows are (a file, a simulated campaign, a SQL source); a
-    cells file has none. Errors are returned as findings, not raised: :func:`stop_on_errors`
-    decides.
+    cells file has none. Errors are returned as findings, not raised: :func:`stop_on_errors` decides. Survey answers are read
+    and checked too (:func:`check_everything` also returns them).
     """
+    cells, _, findings = check_everything(experiment, timer)
+    return cells, findings
+
+
+def check_everything(
+    experiment: Experiment, timer: Timer | None = None
+) -> tuple[Cells, list[SurveyCells], list[Finding]]:
+    """:func:`check_data`, also returning each survey question's answers as cells."""
     timer = timer or Timer()
     handed = _HANDED.pop(_handover_key(experiment), None)
     if handed is not None:
-        cells, findings, seconds = handed
+        cells, surveys, findings, seconds = handed
         timer.seconds.update(seconds)
-        return cells, findings
+        return cells, surveys, findings
     with timer("aggregate"):
         cells = bucket_cells(experiment, load_cells(experiment))
     with timer("checks"):
@@ -59,16 +69,28 @@ def check_data(experiment: Experiment, timer: Timer | None = None) -> tuple[Cell
 
             row_findings = row_checks(experiment)
         findings = run_checks(experiment, cells, row_findings)
-    return cells, findings
+    surveys: list[SurveyCells] = []
+    if experiment.surveys:
+        with timer("survey answers"):
+            surveys = [
+                bucket_answers(experiment, read_survey(experiment, s)) for s in experiment.surveys
+            ]
+            findings = by_severity([*findings, *survey_findings(experiment, cells, surveys)])
+    return cells, surveys, findings
 
 
 def hand_over(
-    experiment: Experiment, cells: Cells, findings: list[Finding], seconds: dict[str, float]
+    experiment: Experiment,
+    cells: Cells,
+    findings: list[Finding],
+    seconds: dict[str, float],
+    surveys: Sequence[SurveyCells] = (),
 ) -> None:
-    """Keep checked cells for the next :func:`check_data` of the same experiment and data in
-    this process (the report notebook, seconds later); at most one is kept."""
+    """Keep checked cells (and survey answers) for the next :func:`check_data` of the same
+    experiment and data in this process (the report notebook, seconds later); at most one is
+    kept."""
     _HANDED.clear()
-    _HANDED[_handover_key(experiment)] = (cells, list(findings), dict(seconds))
+    _HANDED[_handover_key(experiment)] = (cells, list(surveys), list(findings), dict(seconds))
 
 
 def discard_handed() -> None:
@@ -77,10 +99,11 @@ def discard_handed() -> None:
 
 
 def _handover_key(experiment: Experiment) -> str:
-    """The experiment as loaded, and the size and modification time of its data file: a
-    file rewritten in between is read again."""
+    """The experiment as loaded, and the size and modification time of its data files (the
+    survey files too): a file rewritten in between is read again."""
     stamp = ""
-    for path in (experiment.data.path, experiment.data.cells):
+    paths = [experiment.data.path, experiment.data.cells, *(s.path for s in experiment.surveys)]
+    for path in paths:
         if path is not None:
             try:
                 status = experiment.resolve(path).stat()
