@@ -131,7 +131,7 @@ def test_golden_sql_parses_groups_and_quotes(engine: str, experiment: Experiment
     aggregates = [e for e in cells.expressions if e.alias_or_name.startswith("revenue__")]
     assert [e.alias_or_name for e in aggregates] == [
         "revenue__n", "revenue__buyers", "revenue__sum", "revenue__sum_log",
-        "revenue__sum_log_sq", "revenue__missing", "revenue__invalid", "revenue__negative",
+        "revenue__sum_log_sq", "revenue__sum_sq", "revenue__missing", "revenue__invalid", "revenue__negative",
     ]  # fmt: skip
 
 

@@ -41,7 +41,13 @@ def write_experiment(folder: Path, data: dict[str, Any], name: str) -> Path:
     """The demo campaign's experiment (ids, sent flag, three segments) reading `data`."""
     content = {
         "name": name,
-        "data": {"arm": "arm", "unit_id": "customer_id", "sent": "sent", **data},
+        "data": {
+            "arm": "arm",
+            "unit_id": "customer_id",
+            "sent": "sent",
+            "delivered": "delivered",
+            **data,
+        },
         "arms": {
             "holdout": "holdout",
             "versions": ["A", "B"],
@@ -49,6 +55,7 @@ def write_experiment(folder: Path, data: dict[str, Any], name: str) -> Path:
         },
         "metrics": METRICS,
         "segments": [SEGMENT, "emails_prior_7d_bucket", "emails_prior_7d"],
+        "adjust_for": ["prior spend"],  # cut at its deciles
     }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.yaml"
@@ -57,7 +64,9 @@ def write_experiment(folder: Path, data: dict[str, Any], name: str) -> Path:
 
 
 def campaign_table(recipients: int, seed: int = 3) -> pa.Table:
-    """The demo campaign with a segment name that needs quoting and a few extreme amounts."""
+    """The demo campaign with a segment name that needs quoting and a few extreme amounts; a
+    delivery column of text (1/0, true/f, a few bad words and blanks) and a prior spend to
+    adjust for (NaN and infinities among its values: the missing bucket)."""
     table = simulate.generate(simulate.preset("demo", recipients=recipients, seed=seed))
     table = table.rename_columns(
         [SEGMENT if c == "lifecycle_stage" else c for c in table.column_names]
@@ -66,6 +75,17 @@ def campaign_table(recipients: int, seed: int = 3) -> pa.Table:
     buyers = np.flatnonzero(revenue > 0)
     revenue[buyers[:: max(1, len(buyers) // 4)][:4]] = 1e9  # typos: capped, on every engine
     table = table.set_column(table.column_names.index("revenue"), "revenue", pa.array(revenue))
+    random = np.random.default_rng(seed)
+    holdout = table.column("arm").to_numpy(zero_copy_only=False) == "holdout"
+    delivered = np.where(holdout, "0", random.choice(["1", "1", "1", "0", "true", "f"], recipients))
+    delivered = delivered.astype(object)
+    delivered[random.choice(recipients, 30, replace=False)] = "bounced"  # not 0/1
+    delivered[random.choice(recipients, 30, replace=False)] = None
+    spend = np.round(random.lognormal(3.0, 1.2, recipients), 2)
+    spend[::997] = np.nan
+    spend[5::1999] = np.inf
+    table = table.append_column("delivered", pa.array(delivered, pa.string()))
+    table = table.append_column("prior spend", pa.array(spend))
     return table.replace_schema_metadata(None)
 
 
@@ -120,6 +140,13 @@ def test_cells_and_findings_are_identical_bit_for_bit(
     assert comparable(findings) == comparable(expected_findings)
     checks = {f.check for f in findings}
     assert {"unique_units", "holdout_sent", "sample_ratio_mismatch", "extreme_amounts"} <= checks
+    frame = cells.to_frame()  # issue 15's statistics and keys are among the identical ones
+    assert sorted(set(frame["prior spend"])) == [
+        "(missing)",
+        *(f"bucket {i:02d}" for i in range(1, 11)),
+    ]
+    assert frame["revenue__sum_sq"].sum() > 0 and frame["delivered_invalid"].sum() == 30
+    assert 0 < frame["delivered"].sum() < frame["n"].sum()
 
 
 def test_spark_settings_in_the_url_and_a_fingerprint(campaign, from_file, spark, tmp_path) -> None:

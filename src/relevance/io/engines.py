@@ -122,7 +122,9 @@ class Rows:
         if self.source is not None:
             for table in list(tree.find_all(exp.Table)):
                 if table.name == RELATION and not table.db:
-                    alias = table.args.get("alias")
+                    alias = table.args.get("alias") or exp.TableAlias(
+                        this=exp.to_identifier(RELATION)
+                    )  # PostgreSQL wants a name for every subquery
                     table.replace(exp.Subquery(this=self.source.copy(), alias=alias))
         if self.engine in FENCED:
             for select in list(tree.find_all(exp.Select)):

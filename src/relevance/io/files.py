@@ -113,7 +113,10 @@ def columns_in_use(
         used.append((unit, "data.unit_id"))
     if data.sent:
         used.append((data.sent, "data.sent"))
+    if data.delivered:
+        used.append((data.delivered, "data.delivered"))
     used += [(s, f"segments[{i}]") for i, s in enumerate(experiment.segments)]
+    used += [(c, f"adjust_for[{i}]") for i, c in enumerate(experiment.adjust_for)]
     used += [(m.column, f"metrics[{i}].column") for i, m in enumerate(experiment.metrics)]
     return used
 
@@ -286,8 +289,8 @@ def translate(error: duckdb.Error, path: Path, file_format: str = "auto") -> Dat
         return DataError(
             shown(path),
             None,
-            "an outcome value is too large to add up (above 9.2 x 10^18 per recipient, or "
-            "10^26 in total)",
+            "an outcome value is too large to add up (an amount above 10^15, or a total above "
+            "10^26)",
             "check the metric columns for corrupt or mis-scaled values",
         )
     if "permission denied" in lower:
@@ -363,12 +366,21 @@ def aggregate_rows(experiment: Experiment, rows: Rows) -> tuple[pd.DataFrame, li
     """The cells of `rows` (one GROUP BY in their engine) and the amount caps applied.
 
     Revenue amounts far beyond the bulk are capped (:func:`amount_caps`, one or two cheap
-    scans first); the caps come back too.
+    scans first); the caps come back too. Numeric adjust_for columns are cut at their deciles
+    (:func:`adjust_buckets`, one or two more).
     """
-    from relevance.io.query import amount_caps, cells_columns, cells_expression, read_cells
+    from relevance.io.query import (
+        adjust_buckets,
+        amount_caps,
+        cells_columns,
+        cells_expression,
+        read_cells,
+    )
 
     caps = amount_caps(experiment, rows.table, rows.fetch_one, rows.exact_quantiles)
-    cells = read_cells(experiment, rows.fetch(cells_expression(experiment, rows.table, caps)))
+    buckets = adjust_buckets(experiment, rows.table, rows.fetch_one, rows.exact_quantiles)
+    expression = cells_expression(experiment, rows.table, caps, buckets)
+    cells = read_cells(experiment, rows.fetch(expression))
     return pd.DataFrame.from_records(cells, columns=cells_columns(experiment)), caps
 
 
@@ -399,9 +411,11 @@ def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
     relation, params = file_relation(path, experiment.data.format)
     with reading(path, experiment.data.format) as con:
         frame = con.execute(f"SELECT * FROM {relation}", params).df()
-    needed = ["arm", *experiment.segments, "n"]
+    needed = ["arm", *experiment.segments, *experiment.adjust_for, "n"]
     for metric in experiment.metrics:
         needed += [stat_column(metric.name, s) for s in statistic_type(metric).names()]
+    if experiment.data.delivered:
+        needed.append("delivered")
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise DataError(
@@ -410,6 +424,7 @@ def read_cells_file(experiment: Experiment, path: Path) -> pd.DataFrame:
             "missing from the cells file",
             "a cells file needs arm, the segment columns, n and per metric "
             "<metric>__n, <metric>__ones (binary) or <metric>__buyers, __sum, __sum_log, "
-            "__sum_log_sq (revenue)",
+            "__sum_log_sq, __sum_sq (revenue); with adjust_for its columns, with data.delivered "
+            "a delivered count",
         )
     return frame  # quality counts a cells file lacks are read as zero

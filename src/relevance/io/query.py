@@ -40,14 +40,36 @@ from relevance.io.cells import MISSING_LEVEL, AmountCap, problem_names, stat_col
 from relevance.io.values import (
     LOG_SCALE,
     SCALE,
+    column_kind,
     exact_total,
     fixed_point,
     is_missing,
     read_number,
     rounded,
+    words_pattern,
 )
 
 # --- per metric: values, statistics, problems ----------------------------------------------
+
+
+SQUARES_SCALE = 10**4
+"""Squared amounts are summed exactly at 4 decimals (exact for amounts in cents), which leaves
+room for amounts up to 10^15 (:func:`squared_amount_units`)."""
+LARGEST_WHOLE_SQUARE = 9e18
+"""Up to here a squared amount's whole part fits 64 bits (:func:`fixed_point`)."""
+
+
+def squared_amount_units(amount: ir.FloatingValue) -> ir.DecimalValue:
+    """The squared amount in units of 10^-4: the double square rounded once (as every engine
+    multiplies doubles the same way) while its whole part fits 64 bits, i.e. amounts to 3e9;
+    beyond, the exact square of the amount in units (the rounding of the amount to 4
+    decimals is then far below the double's own precision). Amounts beyond 10^15 overflow
+    DECIMAL(38, 0): too large to add up, on every engine."""
+    square = amount * amount
+    small = square <= LARGEST_WHOLE_SQUARE
+    exact = fixed_point(ibis.ifelse(small, square, 0.0), SQUARES_SCALE)
+    large = fixed_point(ibis.ifelse(small, 0.0, amount), SQUARES_SCALE)
+    return exact + (large * large).cast(dt.Decimal(38, 0))
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,13 @@ class Values:
         return fixed_point(self.amount)
 
     @property
+    def square_units(self) -> ir.DecimalValue:
+        """The squared amount in fixed-point units of 10^-4 (:func:`squared_amount_units`)."""
+        if "square_units" in self.columns:
+            return self.rows[self.columns["square_units"]]
+        return squared_amount_units(self.amount)
+
+    @property
     def log_units(self) -> ir.IntegerValue:
         """round(ln(amount) * 10^9) where the amount is positive: |ln| < 710 fits 64 bits."""
         if "log_units" in self.columns:
@@ -94,7 +123,7 @@ class Values:
         return rounded(ibis.ifelse(self.positive, self.amount, 1.0).ln() * LOG_SCALE)
 
 
-PER_ROW = ("amount_units", "log_units")
+PER_ROW = ("amount_units", "log_units", "square_units")
 """What revenue statistics share per row: computed once as columns (:func:`computed_once`)."""
 
 
@@ -191,7 +220,8 @@ def squares_sum(units: Callable[[Values], ir.Value], where: Callable, scale: int
 
     def aggregate(v: Values) -> ir.Scalar:
         value = units(v).cast(dt.Decimal(38, 0))
-        return ibis.ifelse(where(v), value * value, ibis.null(dt.Decimal(38, 0))).sum()
+        square = (value * value).cast(dt.Decimal(38, 0))  # PostgreSQL's numeric would grow
+        return ibis.ifelse(where(v), square, ibis.null(dt.Decimal(38, 0))).sum()
 
     return Statistic(aggregate, lambda total: exact_total(total, scale * scale))
 
@@ -223,6 +253,7 @@ STATISTICS: Mapping[str, Mapping[str, Statistic]] = {
         "sum": units_sum(lambda v: v.amount_units, _positive),
         "sum_log": units_sum(lambda v: v.log_units, _positive, LOG_SCALE),
         "sum_log_sq": squares_sum(lambda v: v.log_units, _positive, LOG_SCALE),
+        "sum_sq": units_sum(lambda v: v.square_units, _positive, SQUARES_SCALE),
     },
 }
 """Each metric kind's statistics per cell, in the order of its type in io.cells
@@ -242,7 +273,22 @@ def cell_statistics(experiment: Experiment) -> dict[str, Callable[[ir.Table], ir
     """Statistics of the recipients of a cell, whatever the metric, by output column: the
     recipients ``n``, and any count the experiment's columns call for (e.g. a delivered
     count: one entry here, read as a whole number)."""
-    return {"n": lambda rows: rows.count()}
+    statistics: dict[str, Callable[[ir.Table], ir.Scalar]] = {"n": lambda rows: rows.count()}
+    if experiment.data.delivered:
+        column = experiment.data.delivered
+
+        def delivered(rows: ir.Table) -> ir.Scalar:
+            flag = read_number(rows[column], binary=True)
+            return rows.count(where=(flag == 1).fill_null(False))
+
+        def delivered_invalid(rows: ir.Table) -> ir.Scalar:
+            flag = read_number(rows[column], binary=True)
+            return rows.count(
+                where=~is_missing(rows[column]) & ~flag.isin((0.0, 1.0)).fill_null(False)
+            )
+
+        statistics.update(delivered=delivered, delivered_invalid=delivered_invalid)
+    return statistics
 
 
 def metric_statistics(metric: MetricConfig) -> dict[str, Statistic]:
@@ -276,32 +322,49 @@ def level_label(value: Any) -> str:
     return MISSING_LEVEL if value is None else str(value)
 
 
-def cell_keys(experiment: Experiment, rows: ir.Table) -> dict[str, ir.Value]:
+def cell_keys(
+    experiment: Experiment, rows: ir.Table, buckets: Sequence[Buckets] = ()
+) -> dict[str, ir.Value]:
     """The columns that define a cell, by output name: the arm exactly as written (a label that
     matches an arm only after trimming or changing case stays apart, so the checks can refuse
-    it with a "did you mean"), then each segment. Adding a grouping column is one entry here."""
+    it with a "did you mean"), then each segment, then each adjust_for column (its levels, or
+    its quantile bucket as `buckets` says). Adding a grouping column is one entry here."""
     keys: dict[str, ir.Value] = {"arm": rows[experiment.data.arm].cast(dt.string)}
     for segment in experiment.segments:
         keys[segment] = level(rows[segment])
+    bucket_of = {b.column: b for b in buckets}
+    for column in experiment.adjust_for:
+        keys[column] = bucket_of.get(column, Buckets(column)).level(rows)
     return keys
 
 
+def key_columns(experiment: Experiment) -> list[str]:
+    """The cells' key columns after the arm: segments, then adjust_for columns."""
+    return [*experiment.segments, *experiment.adjust_for]
+
+
 def cells_columns(experiment: Experiment) -> list[str]:
-    """The cells' columns, in order: arm, segments, n, metric statistics."""
+    """The cells' columns, in order: arm, segments, adjust_for columns, n, metric statistics,
+    then the recipients' other statistics (delivery counts with ``data.delivered``)."""
     stats = [column for m in experiment.metrics for column in metric_statistics(m)]
-    return ["arm", *experiment.segments, *cell_statistics(experiment), *stats]
+    others = [c for c in cell_statistics(experiment) if c != "n"]
+    return ["arm", *key_columns(experiment), "n", *stats, *others]
 
 
 def cells_expression(
-    experiment: Experiment, rows: ir.Table, caps: Sequence[AmountCap] = ()
+    experiment: Experiment,
+    rows: ir.Table,
+    caps: Sequence[AmountCap] = (),
+    buckets: Sequence[Buckets] = (),
 ) -> ir.Table:
     """One GROUP BY over `rows` producing the cells (read them with :func:`read_cells`).
 
     Revenue amounts beyond their metric's cap (extreme values, :func:`amount_caps`) are
-    counted at the cap.
+    counted at the cap; adjust_for columns are bucketed as `buckets` says
+    (:func:`adjust_buckets`; levels as written when not given).
     """
     cap_of = {c.metric: c.cap for c in caps}
-    keys = cell_keys(experiment, rows)
+    keys = cell_keys(experiment, rows, buckets)
     rows, values = computed_once(
         rows.mutate(**{f"__relevance_key_{i}": k for i, k in enumerate(keys.values())}),
         [Values.of(rows, m, cap_of.get(m.name)) for m in experiment.metrics],
@@ -316,14 +379,14 @@ def cells_expression(
 
 def read_cells(experiment: Experiment, records: Sequence[Mapping[str, Any]]) -> list[dict]:
     """The engine's cells as plain values (counts as ints, sums as doubles, levels as text),
-    sorted by arm and segments in code-point order, whatever the engine's collation."""
+    sorted by arm and key columns in code-point order, whatever the engine's collation."""
     readers: dict[str, Callable[[Any], Any]] = {"arm": lambda v: v}
-    readers.update({s: level_label for s in experiment.segments})
+    readers.update({s: level_label for s in key_columns(experiment)})
     readers.update({name: _count for name in cell_statistics(experiment)})
     for metric in experiment.metrics:
         readers.update({c: s.read for c, s in metric_statistics(metric).items()})
     cells = [{c: read(record[c]) for c, read in readers.items()} for record in records]
-    order = ["arm", *experiment.segments]
+    order = ["arm", *key_columns(experiment)]
     return sorted(cells, key=lambda cell: tuple(_sort_key(cell[k]) for k in order))
 
 
@@ -432,3 +495,79 @@ def amount_caps(
             )
         )
     return caps
+
+
+# --- adjust_for: levels or quantile buckets ----------------------------------------------
+
+ADJUST_BUCKETS = 10
+"""A numeric adjust_for column with more distinct values than this is cut at its deciles."""
+NON_FINITE = words_pattern(("inf", "infinity", "nan")).replace("(?:", "[-+]?(?:", 1)
+"""Text that names a value that is not finite: in a numeric adjust_for column, missing."""
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """How an adjust_for column groups the cells: its own levels, or numeric quantile buckets."""
+
+    column: str
+    cuts: tuple[float, ...] = ()  # upper edges of every bucket but the last; () = own levels
+
+    def level(self, rows: ir.Table) -> ir.Value:
+        """The column's level per row: as written, or 'bucket 01' .. 'bucket NN' for numbers
+        (NaN, infinities and missing values are ``(missing)``)."""
+        raw = rows[self.column]
+        if not self.cuts:
+            return level(raw)
+        number = read_number(raw)
+        cases = [(number.isnull(), MISSING_LEVEL)]
+        cases += [(number <= cut, f"bucket {i + 1:02d}") for i, cut in enumerate(self.cuts)]
+        return ibis.cases(*cases, else_=f"bucket {len(self.cuts) + 1:02d}")
+
+
+def _not_a_number(raw: ir.Value, number: ir.FloatingValue) -> ir.BooleanValue:
+    """Text present that is no number at all (NaN and infinities are numbers, not finite)."""
+    present = ~is_missing(raw) & number.isnull()
+    return present & ~raw.cast(dt.string).re_search(NON_FINITE).fill_null(False)
+
+
+def adjust_buckets(
+    experiment: Experiment, rows: ir.Table, fetch: Fetch, exact_quantiles: bool = True
+) -> list[Buckets]:
+    """How each adjust_for column enters the cells (two cheap scans at most).
+
+    A column whose every value is a number and that has more than :data:`ADJUST_BUCKETS`
+    distinct finite values is cut at its deciles (ties merge buckets; NaN and infinities join
+    the missing values); any other column is used level by level. Cuts keep 6 significant
+    digits (:data:`FENCE_DIGITS`), so every engine cuts at the same values.
+    """
+    columns = experiment.adjust_for
+    if not columns:
+        return []
+    parts: dict[str, ir.Scalar] = {}
+    for i, column in enumerate(columns):
+        number = read_number(rows[column])
+        if column_kind(rows[column]) == "text":
+            parts[f"c{i}_text"] = rows.count(where=_not_a_number(rows[column], number))
+        parts[f"c{i}_distinct"] = number.nunique()
+    counts = fetch(rows.aggregate(**parts))
+    numeric = {
+        i: column
+        for i, column in enumerate(columns)
+        if not int(counts.get(f"c{i}_text") or 0)
+        and int(counts[f"c{i}_distinct"] or 0) > ADJUST_BUCKETS
+    }
+    if not numeric:
+        return [Buckets(c) for c in columns]
+    shares = [k / ADJUST_BUCKETS for k in range(1, ADJUST_BUCKETS)]
+    quantiles: dict[str, ir.Scalar] = {}
+    for i, column in numeric.items():
+        number = read_number(rows[column])
+        quantile = number.quantile if exact_quantiles else number.approx_quantile
+        for k, share in enumerate(shares):
+            quantiles[f"c{i}_q{k}"] = quantile(share)
+    found = fetch(rows.aggregate(**quantiles))
+    cuts = {
+        i: tuple(sorted({_significant(float(found[f"c{i}_q{k}"])) for k in range(len(shares))}))
+        for i in numeric
+    }
+    return [Buckets(c, cuts.get(i, ())) for i, c in enumerate(columns)]

@@ -51,6 +51,13 @@ SELECT
       CAST(NULL AS NUMERIC)
     )
   ) AS `revenue__sum_log_sq`,
+  SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      `t2`.`__relevance_square_units_1`,
+      CAST(NULL AS NUMERIC)
+    )
+  ) AS `revenue__sum_sq`,
   COUNTIF(
     COALESCE(
       (
@@ -148,7 +155,302 @@ FROM (
       ) < 0,
       -1,
       1
-    ) AS `__relevance_log_units_1`
+    ) AS `__relevance_log_units_1`,
+    (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                0.0
+              )
+            )
+          ) AS INT64) AS NUMERIC) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                0.0
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                  0.0
+                )
+              )
+            ) AS INT64)
+          ) * 10000
+        ) AS INT64) + IF(
+          (
+            (
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                    0.0
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                      0.0
+                    )
+                  )
+                ) AS INT64)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                    0.0
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                      0.0
+                    )
+                  )
+                ) AS INT64)
+              ) * 10000
+            ) AS INT64)
+          ) >= 0.5,
+          1,
+          0
+        ) AS NUMERIC)
+      ) * IF(
+        IF(
+          (
+            `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+          ) <= 9e+18,
+          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+          0.0
+        ) < 0,
+        -1,
+        1
+      )
+    ) + (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                0.0,
+                `t1`.`__relevance_number_1`
+              )
+            )
+          ) AS INT64) AS NUMERIC) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                0.0,
+                `t1`.`__relevance_number_1`
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              )
+            ) AS INT64)
+          ) * 10000
+        ) AS INT64) + IF(
+          (
+            (
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  )
+                ) AS INT64)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  )
+                ) AS INT64)
+              ) * 10000
+            ) AS INT64)
+          ) >= 0.5,
+          1,
+          0
+        ) AS NUMERIC)
+      ) * IF(
+        IF(
+          (
+            `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+          ) <= 9e+18,
+          0.0,
+          `t1`.`__relevance_number_1`
+        ) < 0,
+        -1,
+        1
+      ) * (
+        (
+          (
+            CAST(CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              )
+            ) AS INT64) AS NUMERIC) * 10000
+          ) + CAST(CAST(FLOOR(
+            (
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                )
+              ) AS INT64)
+            ) * 10000
+          ) AS INT64) + IF(
+            (
+              (
+                (
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IF(
+                        (
+                          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                        ) <= 9e+18,
+                        0.0,
+                        `t1`.`__relevance_number_1`
+                      )
+                    )
+                  ) AS INT64)
+                ) * 10000
+              ) - CAST(FLOOR(
+                (
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IF(
+                        (
+                          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                        ) <= 9e+18,
+                        0.0,
+                        `t1`.`__relevance_number_1`
+                      )
+                    )
+                  ) AS INT64)
+                ) * 10000
+              ) AS INT64)
+            ) >= 0.5,
+            1,
+            0
+          ) AS NUMERIC)
+        ) * IF(
+          IF(
+            (
+              `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+            ) <= 9e+18,
+            0.0,
+            `t1`.`__relevance_number_1`
+          ) < 0,
+          -1,
+          1
+        )
+      )
+    ) AS `__relevance_square_units_1`
   FROM (
     SELECT
       `t0`.`customer_id`,

@@ -56,6 +56,13 @@ SELECT
     )
   ) AS `revenue__sum_log_sq`,
   SUM(
+    IF(
+      COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
+      `t2`.`__relevance_square_units_1`,
+      CAST(NULL AS DECIMAL(38, 0))
+    )
+  ) AS `revenue__sum_sq`,
+  SUM(
     CAST(COALESCE(
       (
         `t2`.`revenue` IS NULL OR ISNAN(`t2`.`revenue`)
@@ -154,7 +161,302 @@ FROM (
       ) < 0,
       -1,
       1
-    ) AS `__relevance_log_units_1`
+    ) AS `__relevance_log_units_1`,
+    (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                0.0
+              )
+            )
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                0.0
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                  0.0
+                )
+              )
+            ) AS BIGINT)
+          ) * 10000
+        ) AS BIGINT) + IF(
+          (
+            (
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                    0.0
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                      0.0
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                    0.0
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+                      0.0
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) AS BIGINT)
+          ) >= 0.5,
+          1,
+          0
+        ) AS DECIMAL(38, 0))
+      ) * IF(
+        IF(
+          (
+            `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+          ) <= 9e+18,
+          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`,
+          0.0
+        ) < 0,
+        -1,
+        1
+      )
+    ) + (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                0.0,
+                `t1`.`__relevance_number_1`
+              )
+            )
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                0.0,
+                `t1`.`__relevance_number_1`
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              )
+            ) AS BIGINT)
+          ) * 10000
+        ) AS BIGINT) + IF(
+          (
+            (
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) AS BIGINT)
+          ) >= 0.5,
+          1,
+          0
+        ) AS DECIMAL(38, 0))
+      ) * IF(
+        IF(
+          (
+            `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+          ) <= 9e+18,
+          0.0,
+          `t1`.`__relevance_number_1`
+        ) < 0,
+        -1,
+        1
+      ) * (
+        (
+          (
+            CAST(CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              )
+            ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+          ) + CAST(CAST(FLOOR(
+            (
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                )
+              ) AS BIGINT)
+            ) * 10000
+          ) AS BIGINT) + IF(
+            (
+              (
+                (
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IF(
+                        (
+                          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                        ) <= 9e+18,
+                        0.0,
+                        `t1`.`__relevance_number_1`
+                      )
+                    )
+                  ) AS BIGINT)
+                ) * 10000
+              ) - CAST(FLOOR(
+                (
+                  ABS(
+                    IF(
+                      (
+                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                      ) <= 9e+18,
+                      0.0,
+                      `t1`.`__relevance_number_1`
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IF(
+                        (
+                          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                        ) <= 9e+18,
+                        0.0,
+                        `t1`.`__relevance_number_1`
+                      )
+                    )
+                  ) AS BIGINT)
+                ) * 10000
+              ) AS BIGINT)
+            ) >= 0.5,
+            1,
+            0
+          ) AS DECIMAL(38, 0))
+        ) * IF(
+          IF(
+            (
+              `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+            ) <= 9e+18,
+            0.0,
+            `t1`.`__relevance_number_1`
+          ) < 0,
+          -1,
+          1
+        )
+      )
+    ) AS `__relevance_square_units_1`
   FROM (
     SELECT
       `t0`.`customer_id`,

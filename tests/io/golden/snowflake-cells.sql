@@ -51,6 +51,13 @@ SELECT
       CAST(NULL AS DECIMAL(38, 0))
     )
   ) AS "revenue__sum_log_sq",
+  SUM(
+    IFF(
+      COALESCE("t2"."__relevance_number_1" > 0, FALSE),
+      "t2"."__relevance_square_units_1",
+      CAST(NULL AS DECIMAL(38, 0))
+    )
+  ) AS "revenue__sum_sq",
   COUNT_IF(
     COALESCE(
       (
@@ -148,7 +155,302 @@ FROM (
       ) < 0,
       -1,
       1
-    ) AS "__relevance_log_units_1"
+    ) AS "__relevance_log_units_1",
+    (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IFF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= 9e+18,
+                "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                0.0
+              )
+            )
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IFF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= 9e+18,
+                "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                0.0
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IFF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= 9e+18,
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                  0.0
+                )
+              )
+            ) AS BIGINT)
+          ) * 10000
+        ) AS BIGINT) + IFF(
+          (
+            (
+              (
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                    0.0
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IFF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= 9e+18,
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                      0.0
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                    0.0
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IFF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= 9e+18,
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                      0.0
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) AS BIGINT)
+          ) >= 0.5,
+          1,
+          0
+        ) AS DECIMAL(38, 0))
+      ) * IFF(
+        IFF(
+          (
+            "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+          ) <= 9e+18,
+          "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+          0.0
+        ) < 0,
+        -1,
+        1
+      )
+    ) + (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IFF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= 9e+18,
+                0.0,
+                "t1"."__relevance_number_1"
+              )
+            )
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IFF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= 9e+18,
+                0.0,
+                "t1"."__relevance_number_1"
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IFF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= 9e+18,
+                  0.0,
+                  "t1"."__relevance_number_1"
+                )
+              )
+            ) AS BIGINT)
+          ) * 10000
+        ) AS BIGINT) + IFF(
+          (
+            (
+              (
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    0.0,
+                    "t1"."__relevance_number_1"
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IFF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= 9e+18,
+                      0.0,
+                      "t1"."__relevance_number_1"
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    0.0,
+                    "t1"."__relevance_number_1"
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IFF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= 9e+18,
+                      0.0,
+                      "t1"."__relevance_number_1"
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) AS BIGINT)
+          ) >= 0.5,
+          1,
+          0
+        ) AS DECIMAL(38, 0))
+      ) * IFF(
+        IFF(
+          (
+            "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+          ) <= 9e+18,
+          0.0,
+          "t1"."__relevance_number_1"
+        ) < 0,
+        -1,
+        1
+      ) * (
+        (
+          (
+            CAST(CAST(FLOOR(
+              ABS(
+                IFF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= 9e+18,
+                  0.0,
+                  "t1"."__relevance_number_1"
+                )
+              )
+            ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+          ) + CAST(CAST(FLOOR(
+            (
+              ABS(
+                IFF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= 9e+18,
+                  0.0,
+                  "t1"."__relevance_number_1"
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    0.0,
+                    "t1"."__relevance_number_1"
+                  )
+                )
+              ) AS BIGINT)
+            ) * 10000
+          ) AS BIGINT) + IFF(
+            (
+              (
+                (
+                  ABS(
+                    IFF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= 9e+18,
+                      0.0,
+                      "t1"."__relevance_number_1"
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IFF(
+                        (
+                          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                        ) <= 9e+18,
+                        0.0,
+                        "t1"."__relevance_number_1"
+                      )
+                    )
+                  ) AS BIGINT)
+                ) * 10000
+              ) - CAST(FLOOR(
+                (
+                  ABS(
+                    IFF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= 9e+18,
+                      0.0,
+                      "t1"."__relevance_number_1"
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IFF(
+                        (
+                          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                        ) <= 9e+18,
+                        0.0,
+                        "t1"."__relevance_number_1"
+                      )
+                    )
+                  ) AS BIGINT)
+                ) * 10000
+              ) AS BIGINT)
+            ) >= 0.5,
+            1,
+            0
+          ) AS DECIMAL(38, 0))
+        ) * IFF(
+          IFF(
+            (
+              "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+            ) <= 9e+18,
+            0.0,
+            "t1"."__relevance_number_1"
+          ) < 0,
+          -1,
+          1
+        )
+      )
+    ) AS "__relevance_square_units_1"
   FROM (
     SELECT
       "t0"."customer_id",

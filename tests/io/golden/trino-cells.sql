@@ -55,6 +55,13 @@ SELECT
       CAST(NULL AS DECIMAL(38, 0))
     )
   ) AS "revenue__sum_log_sq",
+  SUM(
+    IF(
+      COALESCE("t2"."__relevance_number_1" > 0, FALSE),
+      "t2"."__relevance_square_units_1",
+      CAST(NULL AS DECIMAL(38, 0))
+    )
+  ) AS "revenue__sum_sq",
   COUNT(*) FILTER(WHERE
     COALESCE(
       (
@@ -167,7 +174,302 @@ FROM (
       ) < 0,
       -1,
       1
-    ) AS "__relevance_log_units_1"
+    ) AS "__relevance_log_units_1",
+    (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= CAST(9e+18 AS DOUBLE),
+                "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                CAST(0.0 AS DOUBLE)
+              )
+            )
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= CAST(9e+18 AS DOUBLE),
+                "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                CAST(0.0 AS DOUBLE)
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= CAST(9e+18 AS DOUBLE),
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                  CAST(0.0 AS DOUBLE)
+                )
+              )
+            ) AS BIGINT)
+          ) * 10000
+        ) AS BIGINT) + IF(
+          (
+            (
+              (
+                ABS(
+                  IF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= CAST(9e+18 AS DOUBLE),
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                    CAST(0.0 AS DOUBLE)
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= CAST(9e+18 AS DOUBLE),
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                      CAST(0.0 AS DOUBLE)
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= CAST(9e+18 AS DOUBLE),
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                    CAST(0.0 AS DOUBLE)
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= CAST(9e+18 AS DOUBLE),
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+                      CAST(0.0 AS DOUBLE)
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) AS BIGINT)
+          ) >= CAST(0.5 AS DOUBLE),
+          1,
+          0
+        ) AS DECIMAL(38, 0))
+      ) * IF(
+        IF(
+          (
+            "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+          ) <= CAST(9e+18 AS DOUBLE),
+          "t1"."__relevance_number_1" * "t1"."__relevance_number_1",
+          CAST(0.0 AS DOUBLE)
+        ) < 0,
+        -1,
+        1
+      )
+    ) + (
+      (
+        (
+          CAST(CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= CAST(9e+18 AS DOUBLE),
+                CAST(0.0 AS DOUBLE),
+                "t1"."__relevance_number_1"
+              )
+            )
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+        ) + CAST(CAST(FLOOR(
+          (
+            ABS(
+              IF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= CAST(9e+18 AS DOUBLE),
+                CAST(0.0 AS DOUBLE),
+                "t1"."__relevance_number_1"
+              )
+            ) - CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= CAST(9e+18 AS DOUBLE),
+                  CAST(0.0 AS DOUBLE),
+                  "t1"."__relevance_number_1"
+                )
+              )
+            ) AS BIGINT)
+          ) * 10000
+        ) AS BIGINT) + IF(
+          (
+            (
+              (
+                ABS(
+                  IF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= CAST(9e+18 AS DOUBLE),
+                    CAST(0.0 AS DOUBLE),
+                    "t1"."__relevance_number_1"
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= CAST(9e+18 AS DOUBLE),
+                      CAST(0.0 AS DOUBLE),
+                      "t1"."__relevance_number_1"
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) - CAST(FLOOR(
+              (
+                ABS(
+                  IF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= CAST(9e+18 AS DOUBLE),
+                    CAST(0.0 AS DOUBLE),
+                    "t1"."__relevance_number_1"
+                  )
+                ) - CAST(FLOOR(
+                  ABS(
+                    IF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= CAST(9e+18 AS DOUBLE),
+                      CAST(0.0 AS DOUBLE),
+                      "t1"."__relevance_number_1"
+                    )
+                  )
+                ) AS BIGINT)
+              ) * 10000
+            ) AS BIGINT)
+          ) >= CAST(0.5 AS DOUBLE),
+          1,
+          0
+        ) AS DECIMAL(38, 0))
+      ) * IF(
+        IF(
+          (
+            "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+          ) <= CAST(9e+18 AS DOUBLE),
+          CAST(0.0 AS DOUBLE),
+          "t1"."__relevance_number_1"
+        ) < 0,
+        -1,
+        1
+      ) * (
+        (
+          (
+            CAST(CAST(FLOOR(
+              ABS(
+                IF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= CAST(9e+18 AS DOUBLE),
+                  CAST(0.0 AS DOUBLE),
+                  "t1"."__relevance_number_1"
+                )
+              )
+            ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+          ) + CAST(CAST(FLOOR(
+            (
+              ABS(
+                IF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= CAST(9e+18 AS DOUBLE),
+                  CAST(0.0 AS DOUBLE),
+                  "t1"."__relevance_number_1"
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= CAST(9e+18 AS DOUBLE),
+                    CAST(0.0 AS DOUBLE),
+                    "t1"."__relevance_number_1"
+                  )
+                )
+              ) AS BIGINT)
+            ) * 10000
+          ) AS BIGINT) + IF(
+            (
+              (
+                (
+                  ABS(
+                    IF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= CAST(9e+18 AS DOUBLE),
+                      CAST(0.0 AS DOUBLE),
+                      "t1"."__relevance_number_1"
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IF(
+                        (
+                          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                        ) <= CAST(9e+18 AS DOUBLE),
+                        CAST(0.0 AS DOUBLE),
+                        "t1"."__relevance_number_1"
+                      )
+                    )
+                  ) AS BIGINT)
+                ) * 10000
+              ) - CAST(FLOOR(
+                (
+                  ABS(
+                    IF(
+                      (
+                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                      ) <= CAST(9e+18 AS DOUBLE),
+                      CAST(0.0 AS DOUBLE),
+                      "t1"."__relevance_number_1"
+                    )
+                  ) - CAST(FLOOR(
+                    ABS(
+                      IF(
+                        (
+                          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                        ) <= CAST(9e+18 AS DOUBLE),
+                        CAST(0.0 AS DOUBLE),
+                        "t1"."__relevance_number_1"
+                      )
+                    )
+                  ) AS BIGINT)
+                ) * 10000
+              ) AS BIGINT)
+            ) >= CAST(0.5 AS DOUBLE),
+            1,
+            0
+          ) AS DECIMAL(38, 0))
+        ) * IF(
+          IF(
+            (
+              "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+            ) <= CAST(9e+18 AS DOUBLE),
+            CAST(0.0 AS DOUBLE),
+            "t1"."__relevance_number_1"
+          ) < 0,
+          -1,
+          1
+        )
+      )
+    ) AS "__relevance_square_units_1"
   FROM (
     SELECT
       "t0"."customer_id",
