@@ -302,3 +302,25 @@ def test_column_names_in_another_case_are_matched_where_the_engine_ignores_case(
     cells, findings = check_data(load_experiment(path))
     pd.testing.assert_frame_equal(cells.to_frame(), expected_cells.to_frame(), check_exact=True)
     assert comparable(findings) == comparable(expected_findings)
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "spark"])
+def test_an_amount_too_large_to_add_up_is_refused_on_every_engine(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Beyond 10^17 a squared amount does not fit DECIMAL(38, 0): every engine refuses it (as
+    DuckDB does for a file) instead of adding it up in a wider type of its own."""
+    table = dirty_table().slice(0, 12)
+    table = table.set_column(3, "t", pa.array(["1"] * 11 + ["1e18"]))
+    pq.write_table(table, tmp_path / "huge.parquet")
+    if engine == "postgresql":
+        connection, schema = request.getfixturevalue("pg_schema")
+        load_into_postgres(connection, f"{schema}.huge", table)
+        url, query = "postgresql://", f"SELECT * FROM {schema}.huge"
+    else:
+        load_into_spark(request.getfixturevalue("spark"), "huge", tmp_path / "huge.parquet")
+        url, query = "spark://", "SELECT * FROM huge"
+    experiment = dirty_experiment(tmp_path / engine, url, query)
+    with pytest.raises(DataError) as caught:
+        load_sql_cells(experiment)
+    assert caught.value.where == "data.sql.query" and "below 10^17" in caught.value.fix

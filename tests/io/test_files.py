@@ -300,14 +300,32 @@ def test_aggregation_is_bit_reproducible_on_a_large_file(
 
 
 def test_an_amount_too_large_to_add_up_is_one_clear_message(tmp_path: Path) -> None:
-    """Beyond 9.2e18 an amount cannot be added exactly on every engine: bad input, said so."""
+    """Beyond 10^17 an amount cannot be added exactly on every engine: bad input, said so."""
     frame = pd.DataFrame(
         {"arm": ["holdout", "A", "B"] * 10, "stage": "new", "bucket": "0", "purchased": 1,
          "revenue": ["12.5"] * 30}
     )  # fmt: skip
-    frame.loc[4, "revenue"] = "1e19"
+    frame.loc[4, "revenue"] = "1e18"
     frame.to_csv(tmp_path / "rows.csv", index=False)
     experiment = experiment_for(tmp_path, {"path": "rows.csv"})
     with pytest.raises(DataError) as error:
         load_cells(experiment)
     assert "too large to add up" in error.value.problem and error.value.file.endswith("rows.csv")
+
+
+@pytest.mark.parametrize(
+    ("amount", "square"), [("12.3456789", 152.4158), ("5e9", 2.5e19), ("9e16", 8.1e33)]
+)
+def test_squared_amounts_keep_4_decimals_up_to_1e17(
+    tmp_path: Path, amount: str, square: float
+) -> None:
+    """Squares are summed exactly at 4 decimals, past the 64-bit whole part of a square (3e9);
+    beyond 10^17 an amount is too large to add up (test above)."""
+    frame = pd.DataFrame(
+        {"arm": ["holdout", "A", "B"] * 10, "stage": "new", "bucket": "0", "purchased": 1,
+         "revenue": ["1"] * 30}
+    )  # fmt: skip
+    frame.loc[4, "revenue"] = amount
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    cells = load_cells(experiment_for(tmp_path, {"path": "rows.csv"})).to_frame()
+    assert cells.loc[cells["arm"] == "A", "spend__sum_sq"].sum() == square + 9

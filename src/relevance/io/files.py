@@ -289,7 +289,7 @@ def translate(error: duckdb.Error, path: Path, file_format: str = "auto") -> Dat
         return DataError(
             shown(path),
             None,
-            "an outcome value is too large to add up (an amount above 10^15, or a total above "
+            "an outcome value is too large to add up (an amount above 10^17, or a total above "
             "10^26)",
             "check the metric columns for corrupt or mis-scaled values",
         )

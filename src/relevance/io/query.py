@@ -54,7 +54,7 @@ from relevance.io.values import (
 
 SQUARES_SCALE = 10**4
 """Squared amounts are summed exactly at 4 decimals (exact for amounts in cents), which leaves
-room for amounts up to 10^15 (:func:`squared_amount_units`)."""
+room for amounts up to 10^17 (:func:`squared_amount_units`)."""
 LARGEST_WHOLE_SQUARE = 9e18
 """Up to here a squared amount's whole part fits 64 bits (:func:`fixed_point`)."""
 
@@ -62,14 +62,20 @@ LARGEST_WHOLE_SQUARE = 9e18
 def squared_amount_units(amount: ir.FloatingValue) -> ir.DecimalValue:
     """The squared amount in units of 10^-4: the double square rounded once (as every engine
     multiplies doubles the same way) while its whole part fits 64 bits, i.e. amounts to 3e9;
-    beyond, the exact square of the amount in units (the rounding of the amount to 4
-    decimals is then far below the double's own precision). Amounts beyond 10^15 overflow
-    DECIMAL(38, 0): too large to add up, on every engine."""
+    beyond, the exact square of the amount in cents (rounding such an amount to cents moves
+    its square by less than 10^-11 of itself). Amounts beyond 10^17 overflow DECIMAL(38, 0):
+    too large to add up, on every engine."""
     square = amount * amount
     small = square <= LARGEST_WHOLE_SQUARE
     exact = fixed_point(ibis.ifelse(small, square, 0.0), SQUARES_SCALE)
-    large = fixed_point(ibis.ifelse(small, 0.0, amount), SQUARES_SCALE)
-    return exact + (large * large).cast(dt.Decimal(38, 0))
+    cents = fixed_point(ibis.ifelse(small, 0.0, amount), 100)  # cents squared: 10^-4 units
+    return exact + bounded(cents * cents)
+
+
+def bounded(product: ir.DecimalValue) -> ir.DecimalValue:
+    """A product of whole numbers held to DECIMAL(38, 0), so that it overflows on PostgreSQL
+    too (its numeric would grow). Typed not-null: Ibis drops a cast to the type it infers."""
+    return product.cast(dt.Decimal(38, 0, nullable=False))
 
 
 @dataclass(frozen=True)
@@ -220,8 +226,7 @@ def squares_sum(units: Callable[[Values], ir.Value], where: Callable, scale: int
 
     def aggregate(v: Values) -> ir.Scalar:
         value = units(v).cast(dt.Decimal(38, 0))
-        square = (value * value).cast(dt.Decimal(38, 0))  # PostgreSQL's numeric would grow
-        return ibis.ifelse(where(v), square, ibis.null(dt.Decimal(38, 0))).sum()
+        return ibis.ifelse(where(v), bounded(value * value), ibis.null(dt.Decimal(38, 0))).sum()
 
     return Statistic(aggregate, lambda total: exact_total(total, scale * scale))
 

@@ -318,7 +318,7 @@ _PG_FIXES = {
     "42601": "fix the SQL of data.sql.query: one SELECT, as it would run on its own",
     "42703": "check the column names in data.sql.query",
     "22003": "check the metric columns for corrupt or mis-scaled values: relevance adds up "
-    "amounts below 10^15 per recipient and 10^26 in total",
+    "amounts below 10^17 per recipient and 10^26 in total",
 }
 _SPARK_STATES = {
     "TABLE_OR_VIEW_NOT_FOUND": "42P01",

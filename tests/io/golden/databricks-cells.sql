@@ -51,7 +51,7 @@ SELECT
   SUM(
     IF(
       COALESCE(`t2`.`__relevance_number_1` > 0, FALSE),
-      CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)) * CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)),
+      CAST(CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)) * CAST(`t2`.`__relevance_log_units_1` AS DECIMAL(38, 0)) AS DECIMAL(38, 0)),
       CAST(NULL AS DECIMAL(38, 0))
     )
   ) AS `revenue__sum_log_sq`,
@@ -260,7 +260,103 @@ FROM (
         -1,
         1
       )
-    ) + (
+    ) + CAST((
+      (
+        CAST(CAST(FLOOR(
+          ABS(
+            IF(
+              (
+                `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+              ) <= 9e+18,
+              0.0,
+              `t1`.`__relevance_number_1`
+            )
+          )
+        ) AS BIGINT) AS DECIMAL(38, 0)) * 100
+      ) + CAST(CAST(FLOOR(
+        (
+          ABS(
+            IF(
+              (
+                `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+              ) <= 9e+18,
+              0.0,
+              `t1`.`__relevance_number_1`
+            )
+          ) - CAST(FLOOR(
+            ABS(
+              IF(
+                (
+                  `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                ) <= 9e+18,
+                0.0,
+                `t1`.`__relevance_number_1`
+              )
+            )
+          ) AS BIGINT)
+        ) * 100
+      ) AS BIGINT) + IF(
+        (
+          (
+            (
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                )
+              ) AS BIGINT)
+            ) * 100
+          ) - CAST(FLOOR(
+            (
+              ABS(
+                IF(
+                  (
+                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                  ) <= 9e+18,
+                  0.0,
+                  `t1`.`__relevance_number_1`
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IF(
+                    (
+                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+                    ) <= 9e+18,
+                    0.0,
+                    `t1`.`__relevance_number_1`
+                  )
+                )
+              ) AS BIGINT)
+            ) * 100
+          ) AS BIGINT)
+        ) >= 0.5,
+        1,
+        0
+      ) AS DECIMAL(38, 0))
+    ) * IF(
+      IF(
+        (
+          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
+        ) <= 9e+18,
+        0.0,
+        `t1`.`__relevance_number_1`
+      ) < 0,
+      -1,
+      1
+    ) * (
       (
         (
           CAST(CAST(FLOOR(
@@ -273,7 +369,7 @@ FROM (
                 `t1`.`__relevance_number_1`
               )
             )
-          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 100
         ) + CAST(CAST(FLOOR(
           (
             ABS(
@@ -295,7 +391,7 @@ FROM (
                 )
               )
             ) AS BIGINT)
-          ) * 10000
+          ) * 100
         ) AS BIGINT) + IF(
           (
             (
@@ -319,7 +415,7 @@ FROM (
                     )
                   )
                 ) AS BIGINT)
-              ) * 10000
+              ) * 100
             ) - CAST(FLOOR(
               (
                 ABS(
@@ -341,7 +437,7 @@ FROM (
                     )
                   )
                 ) AS BIGINT)
-              ) * 10000
+              ) * 100
             ) AS BIGINT)
           ) >= 0.5,
           1,
@@ -357,106 +453,8 @@ FROM (
         ) < 0,
         -1,
         1
-      ) * (
-        (
-          (
-            CAST(CAST(FLOOR(
-              ABS(
-                IF(
-                  (
-                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                  ) <= 9e+18,
-                  0.0,
-                  `t1`.`__relevance_number_1`
-                )
-              )
-            ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
-          ) + CAST(CAST(FLOOR(
-            (
-              ABS(
-                IF(
-                  (
-                    `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                  ) <= 9e+18,
-                  0.0,
-                  `t1`.`__relevance_number_1`
-                )
-              ) - CAST(FLOOR(
-                ABS(
-                  IF(
-                    (
-                      `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                    ) <= 9e+18,
-                    0.0,
-                    `t1`.`__relevance_number_1`
-                  )
-                )
-              ) AS BIGINT)
-            ) * 10000
-          ) AS BIGINT) + IF(
-            (
-              (
-                (
-                  ABS(
-                    IF(
-                      (
-                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                      ) <= 9e+18,
-                      0.0,
-                      `t1`.`__relevance_number_1`
-                    )
-                  ) - CAST(FLOOR(
-                    ABS(
-                      IF(
-                        (
-                          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                        ) <= 9e+18,
-                        0.0,
-                        `t1`.`__relevance_number_1`
-                      )
-                    )
-                  ) AS BIGINT)
-                ) * 10000
-              ) - CAST(FLOOR(
-                (
-                  ABS(
-                    IF(
-                      (
-                        `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                      ) <= 9e+18,
-                      0.0,
-                      `t1`.`__relevance_number_1`
-                    )
-                  ) - CAST(FLOOR(
-                    ABS(
-                      IF(
-                        (
-                          `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-                        ) <= 9e+18,
-                        0.0,
-                        `t1`.`__relevance_number_1`
-                      )
-                    )
-                  ) AS BIGINT)
-                ) * 10000
-              ) AS BIGINT)
-            ) >= 0.5,
-            1,
-            0
-          ) AS DECIMAL(38, 0))
-        ) * IF(
-          IF(
-            (
-              `t1`.`__relevance_number_1` * `t1`.`__relevance_number_1`
-            ) <= 9e+18,
-            0.0,
-            `t1`.`__relevance_number_1`
-          ) < 0,
-          -1,
-          1
-        )
       )
-    ) AS `__relevance_square_units_1`
+    ) AS DECIMAL(38, 0)) AS `__relevance_square_units_1`
   FROM (
     SELECT
       `t0`.`customer_id`,

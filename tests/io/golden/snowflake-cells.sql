@@ -47,7 +47,7 @@ SELECT
   SUM(
     IFF(
       COALESCE("t2"."__relevance_number_1" > 0, FALSE),
-      CAST("t2"."__relevance_log_units_1" AS DECIMAL(38, 0)) * CAST("t2"."__relevance_log_units_1" AS DECIMAL(38, 0)),
+      CAST(CAST("t2"."__relevance_log_units_1" AS DECIMAL(38, 0)) * CAST("t2"."__relevance_log_units_1" AS DECIMAL(38, 0)) AS DECIMAL(38, 0)),
       CAST(NULL AS DECIMAL(38, 0))
     )
   ) AS "revenue__sum_log_sq",
@@ -254,7 +254,103 @@ FROM (
         -1,
         1
       )
-    ) + (
+    ) + CAST((
+      (
+        CAST(CAST(FLOOR(
+          ABS(
+            IFF(
+              (
+                "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+              ) <= 9e+18,
+              0.0,
+              "t1"."__relevance_number_1"
+            )
+          )
+        ) AS BIGINT) AS DECIMAL(38, 0)) * 100
+      ) + CAST(CAST(FLOOR(
+        (
+          ABS(
+            IFF(
+              (
+                "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+              ) <= 9e+18,
+              0.0,
+              "t1"."__relevance_number_1"
+            )
+          ) - CAST(FLOOR(
+            ABS(
+              IFF(
+                (
+                  "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                ) <= 9e+18,
+                0.0,
+                "t1"."__relevance_number_1"
+              )
+            )
+          ) AS BIGINT)
+        ) * 100
+      ) AS BIGINT) + IFF(
+        (
+          (
+            (
+              ABS(
+                IFF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= 9e+18,
+                  0.0,
+                  "t1"."__relevance_number_1"
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    0.0,
+                    "t1"."__relevance_number_1"
+                  )
+                )
+              ) AS BIGINT)
+            ) * 100
+          ) - CAST(FLOOR(
+            (
+              ABS(
+                IFF(
+                  (
+                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                  ) <= 9e+18,
+                  0.0,
+                  "t1"."__relevance_number_1"
+                )
+              ) - CAST(FLOOR(
+                ABS(
+                  IFF(
+                    (
+                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+                    ) <= 9e+18,
+                    0.0,
+                    "t1"."__relevance_number_1"
+                  )
+                )
+              ) AS BIGINT)
+            ) * 100
+          ) AS BIGINT)
+        ) >= 0.5,
+        1,
+        0
+      ) AS DECIMAL(38, 0))
+    ) * IFF(
+      IFF(
+        (
+          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
+        ) <= 9e+18,
+        0.0,
+        "t1"."__relevance_number_1"
+      ) < 0,
+      -1,
+      1
+    ) * (
       (
         (
           CAST(CAST(FLOOR(
@@ -267,7 +363,7 @@ FROM (
                 "t1"."__relevance_number_1"
               )
             )
-          ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
+          ) AS BIGINT) AS DECIMAL(38, 0)) * 100
         ) + CAST(CAST(FLOOR(
           (
             ABS(
@@ -289,7 +385,7 @@ FROM (
                 )
               )
             ) AS BIGINT)
-          ) * 10000
+          ) * 100
         ) AS BIGINT) + IFF(
           (
             (
@@ -313,7 +409,7 @@ FROM (
                     )
                   )
                 ) AS BIGINT)
-              ) * 10000
+              ) * 100
             ) - CAST(FLOOR(
               (
                 ABS(
@@ -335,7 +431,7 @@ FROM (
                     )
                   )
                 ) AS BIGINT)
-              ) * 10000
+              ) * 100
             ) AS BIGINT)
           ) >= 0.5,
           1,
@@ -351,106 +447,8 @@ FROM (
         ) < 0,
         -1,
         1
-      ) * (
-        (
-          (
-            CAST(CAST(FLOOR(
-              ABS(
-                IFF(
-                  (
-                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                  ) <= 9e+18,
-                  0.0,
-                  "t1"."__relevance_number_1"
-                )
-              )
-            ) AS BIGINT) AS DECIMAL(38, 0)) * 10000
-          ) + CAST(CAST(FLOOR(
-            (
-              ABS(
-                IFF(
-                  (
-                    "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                  ) <= 9e+18,
-                  0.0,
-                  "t1"."__relevance_number_1"
-                )
-              ) - CAST(FLOOR(
-                ABS(
-                  IFF(
-                    (
-                      "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                    ) <= 9e+18,
-                    0.0,
-                    "t1"."__relevance_number_1"
-                  )
-                )
-              ) AS BIGINT)
-            ) * 10000
-          ) AS BIGINT) + IFF(
-            (
-              (
-                (
-                  ABS(
-                    IFF(
-                      (
-                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                      ) <= 9e+18,
-                      0.0,
-                      "t1"."__relevance_number_1"
-                    )
-                  ) - CAST(FLOOR(
-                    ABS(
-                      IFF(
-                        (
-                          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                        ) <= 9e+18,
-                        0.0,
-                        "t1"."__relevance_number_1"
-                      )
-                    )
-                  ) AS BIGINT)
-                ) * 10000
-              ) - CAST(FLOOR(
-                (
-                  ABS(
-                    IFF(
-                      (
-                        "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                      ) <= 9e+18,
-                      0.0,
-                      "t1"."__relevance_number_1"
-                    )
-                  ) - CAST(FLOOR(
-                    ABS(
-                      IFF(
-                        (
-                          "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-                        ) <= 9e+18,
-                        0.0,
-                        "t1"."__relevance_number_1"
-                      )
-                    )
-                  ) AS BIGINT)
-                ) * 10000
-              ) AS BIGINT)
-            ) >= 0.5,
-            1,
-            0
-          ) AS DECIMAL(38, 0))
-        ) * IFF(
-          IFF(
-            (
-              "t1"."__relevance_number_1" * "t1"."__relevance_number_1"
-            ) <= 9e+18,
-            0.0,
-            "t1"."__relevance_number_1"
-          ) < 0,
-          -1,
-          1
-        )
       )
-    ) AS "__relevance_square_units_1"
+    ) AS DECIMAL(38, 0)) AS "__relevance_square_units_1"
   FROM (
     SELECT
       "t0"."customer_id",
