@@ -621,6 +621,8 @@ def sql_rows(experiment: Experiment) -> Iterator[Rows]:
                 f"(it returns {', '.join(repr(c) for c in present) or 'no columns'})",
                 "select the columns the experiment names (data.arm, segments, metrics[].column"
                 + (", data.sent" if experiment.data.sent in absent else "")
+                + (", data.delivered" if experiment.data.delivered in absent else "")
+                + (", adjust_for" if set(experiment.adjust_for) & set(absent) else "")
                 + "), renaming with AS where needed, e.g. SELECT variant AS arm",
             )
         try:
