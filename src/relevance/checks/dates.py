@@ -16,8 +16,8 @@ from relevance.config import Experiment
 from relevance.errors import brief
 from relevance.io.cells import MISSING_LEVEL, Cells
 from relevance.io.files import numbered_rows, reading
+from relevance.io.identifiers import ROW_NUMBER, quote
 from relevance.io.periods import DAY, UTC_DAYS, day_expression
-from relevance.io.query import ROW_NUMBER, quote
 from relevance.results import Finding, Severity
 
 DATE_FORMATS = "YYYY-MM-DD, or a timestamp such as YYYY-MM-DD HH:MM:SS"

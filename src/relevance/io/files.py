@@ -79,6 +79,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET TimeZone = 'UTC'")  # a timestamp with a time zone has its UTC day
     return con
 
 
@@ -115,6 +116,8 @@ def columns_in_use(
         used.append((data.sent, "data.sent"))
     if data.delivered:
         used.append((data.delivered, "data.delivered"))
+    if data.date:
+        used.append((data.date, "data.date"))
     used += [(s, f"segments[{i}]") for i, s in enumerate(experiment.segments)]
     used += [(c, f"adjust_for[{i}]") for i, c in enumerate(experiment.adjust_for)]
     used += [(m.column, f"metrics[{i}].column") for i, m in enumerate(experiment.metrics)]

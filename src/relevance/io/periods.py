@@ -2,8 +2,8 @@
 
 Always-on emails are sent every day; the timeline, the drift over time and the holdout's
 stopping rule need the same sufficient statistics as the snapshot, per arm x send day. They
-come from the one cells query (:func:`relevance.io.query.cells_query`), run over the rows with
-one extra column, the day, standing in for the segments. Rows whose date is missing or not a
+come from the one cells expression (:func:`relevance.io.query.cells_expression`), run over the
+rows with one extra column, the day, standing in for the segments. Rows whose date is missing or not a
 date get the day ``(missing)``: the date checks count them.
 """
 
@@ -20,18 +20,20 @@ import pandas as pd
 
 from relevance.config import Experiment
 from relevance.io.cells import MISSING_LEVEL, AmountCap, Cells
-from relevance.io.files import file_relation, reading
-from relevance.io.query import cells_query, quote
+from relevance.io.files import file_rows
+from relevance.io.identifiers import quote
 
 DAY = "__relevance_day__"
 """The day column of day cells (ISO text, e.g. 2026-03-02; ``(missing)`` when unreadable)."""
 Period = Literal["day", "week", "month"]
 UTC_DAYS = "SET TimeZone = 'UTC'"
-"""Timestamps stored with a time zone (Parquet) count on their day in UTC, on any machine."""
+"""Timestamps stored with a time zone (Parquet) count on their day in UTC, on any machine (every
+connection of :func:`relevance.io.files.connect` sets it)."""
 
 
 def day_expression(column: str) -> str:
-    """The day of a date or timestamp column as DuckDB reads it; NULL when not a date.
+    """The day of a date or timestamp column as DuckDB reads it; NULL when not a date (the
+    date checks' SQL; :func:`aggregate_days` says the same in Ibis).
 
     The day as written: a timestamp written with an offset ('...T23:30:00-05:00') keeps its
     own calendar day; one stored with a time zone counts in UTC (:data:`UTC_DAYS`).
@@ -53,15 +55,22 @@ def by_day_experiment(experiment: Experiment) -> Experiment:
 def aggregate_days(
     experiment: Experiment, path: Path, caps: Sequence[AmountCap] = ()
 ) -> pd.DataFrame:
-    """The cells frame per arm x send day of a row file (amounts capped as in the snapshot)."""
+    """The cells frame per arm x send day of a row file (amounts capped as in the snapshot).
+
+    Files only: PostgreSQL's cast of text to a timestamp fails on a bad date where DuckDB's
+    TRY_CAST gives NULL (the date checks then count it).
+    """
+    import ibis.expr.datatypes as dt
+
+    from relevance.io.query import cells_columns, cells_expression, read_cells
+
     assert experiment.data.date is not None
-    relation, params = file_relation(path, experiment.data.format, text=True)
-    query = cells_query(
-        by_day_experiment(experiment), dated(relation, experiment.data.date), caps=caps
-    )
-    with reading(path, experiment.data.format) as con:
-        con.execute(UTC_DAYS)
-        return con.execute(query, params).df()
+    by_day = by_day_experiment(experiment)
+    with file_rows(experiment, path, experiment.data.format) as rows:
+        text = rows.table[experiment.data.date].cast(dt.string).strip()
+        table = rows.table.mutate(**{DAY: text.try_cast(dt.timestamp).cast(dt.date)})
+        records = rows.fetch(cells_expression(by_day, table, caps))
+    return pd.DataFrame.from_records(read_cells(by_day, records), columns=cells_columns(by_day))
 
 
 def day_cells(experiment: Experiment, path: Path, caps: Sequence[AmountCap] = ()) -> Cells:

@@ -12,12 +12,13 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from relevance.checks.dates import date_checks
 from relevance.checks.suite import by_severity, run_checks
 from relevance.checks.surveys import survey_findings
 from relevance.config import Experiment
 from relevance.decide.fatigue import bucket_answers, bucket_cells
 from relevance.io.cells import Cells
-from relevance.io.sources import load_cells
+from relevance.io.sources import load_cells, rows_path
 from relevance.io.surveys import SurveyCells, read_survey
 from relevance.results import Finding
 
@@ -68,6 +69,9 @@ def check_everything(
             from relevance.checks.rows import row_checks  # Ibis loads only when rows are read
 
             row_findings = row_checks(experiment)
+        path = rows_path(experiment)
+        if path and experiment.data.date:  # always-on: send dates readable, none in the future
+            row_findings = [*(row_findings or []), *date_checks(experiment, cells, path)]
         findings = run_checks(experiment, cells, row_findings)
     surveys: list[SurveyCells] = []
     if experiment.surveys:
