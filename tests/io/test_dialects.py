@@ -25,7 +25,7 @@ from relevance.io.engines import COMPILERS, Rows, compiler, rows_table
 from relevance.io.query import cells_expression, fingerprint_expression, quartiles_expression
 from relevance.io.readonly import DIALECTS, UnsafeQuery, read_only_tree
 from relevance.io.sources import load_cells
-from relevance.io.warehouse import resolve_target, spark_settings
+from relevance.io.targets import resolve_target, spark_settings
 
 GOLDEN = Path(__file__).parent / "golden"
 WAREHOUSES = ["snowflake", "bigquery", "databricks", "trino"]

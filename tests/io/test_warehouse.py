@@ -29,7 +29,7 @@ import yaml
 
 from relevance.config import Experiment, load_experiment
 from relevance.errors import DataError
-from relevance.io import simulate, warehouse
+from relevance.io import simulate, targets, warehouse
 from relevance.io.engines import Rows
 from relevance.io.identifiers import quote
 from relevance.io.query import cells_expression
@@ -277,7 +277,7 @@ def test_password_from_environment_is_expanded_and_hidden(tmp_path: Path, monkey
     experiment = sql_experiment(
         tmp_path, "postgresql://analyst:${WAREHOUSE_PASSWORD}@${WAREHOUSE_HOST}:6543/marketing"
     )
-    target = warehouse.resolve_target(experiment)
+    target = targets.resolve_target(experiment)
     from sqlalchemy.engine import make_url
 
     url = make_url(target.url)
