@@ -6,12 +6,14 @@ field and the fix; a traceback only with --debug.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -455,11 +457,29 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         err.print(INTERRUPTED)
-        sys.exit(130)
+        leave(130)
     except SystemExit as done:  # typer turns a Ctrl-C outside a command's own handling into 130
         if done.code == 130 and not _said:
             err.print(INTERRUPTED)
+        if done.code is None or isinstance(done.code, int):
+            leave(done.code or 0)
         raise
+    leave(0)
+
+
+def leave(code: int) -> NoReturn:
+    """End the process once the command is done, without Python's teardown of its modules.
+
+    Every file has been written and every background write awaited when a command returns;
+    what remains is freeing the statistics stack (Numba, LLVM, PyTensor's caches), 1-1.5 s
+    of a report's wall time spent on nothing a user sees. The exit hooks still run and both
+    streams are flushed.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`... | head`)
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

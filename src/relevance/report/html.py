@@ -70,8 +70,6 @@ def rendered_by_relevance(text: str) -> bool:
 
 def html_page(nb: nbformat.NotebookNode, title: str) -> str:
     """An executed notebook as one self-contained HTML page: outputs only, no code, no stderr."""
-    from nbconvert import HTMLExporter
-
     nb.metadata["title"] = title
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -80,7 +78,7 @@ def html_page(nb: nbformat.NotebookNode, title: str) -> str:
                 for o in cell.outputs
                 if not (o.output_type == "stream" and o.get("name") == "stderr")
             ]
-    exporter = HTMLExporter(
+    exporter = _page_exporter()(
         template_name="relevance",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
@@ -90,3 +88,33 @@ def html_page(nb: nbformat.NotebookNode, title: str) -> str:
     )
     body, _ = exporter.from_notebook_node(nb)
     return body
+
+
+def _page_exporter() -> type:
+    """nbconvert's HTML exporter without its last pass.
+
+    That pass parses the finished page again with BeautifulSoup to give ``<img>`` tags
+    without alt text a placeholder and notebook cells a tabindex, then prints it anew: a third
+    of a second of every report, for nothing on relevance's pages (charts are inline SVG with
+    their own label, no cell is shown, the template's one ``<img>`` has its alt text).
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(
+            self, nb: nbformat.NotebookNode, resources: dict | None = None, **kw: object
+        ) -> tuple[str, dict]:
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter

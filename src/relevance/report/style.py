@@ -133,11 +133,17 @@ def fit_margins(fig: Figure) -> None:
 
     A figure asks for this with ``layout="constrained"``; matplotlib's constrained layout
     measures the whole figure several times on every draw, most of a report's drawing time,
-    while one measurement fits these one-axes charts (a legend at the figure's bottom).
+    while one measurement fits these one-axes charts (a legend at the figure's bottom). The
+    figure is left with no layout engine at all: with one (even a placeholder) saving it
+    draws it once more before drawing it into the file.
     """
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig.set_layout_engine("none")
+    with matplotlib.rc_context(
+        {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    ):
+        fig.set_layout_engine(None)
     renderer = FigureCanvasAgg(fig).get_renderer()
     pad = fig.dpi * 4 / 72  # 4 points around everything, as constrained layout leaves
     width, height = fig.bbox.width, fig.bbox.height
