@@ -384,10 +384,10 @@ def helper_cells_unsegmented(payload: dict[str, Any]) -> dict[str, Any]:
 
     from relevance.config import load_experiment
     from relevance.io.sources import load_cells
-    from relevance.model.build import cell_means
-    from relevance.model.compile import compiled_model
     from relevance.model.design import design
     from relevance.model.layout import layout
+    from relevance.model.means import cell_means
+    from relevance.model.stored import compiled_model
 
     experiment = load_experiment(payload["experiment"])
     started = time.perf_counter()

@@ -13,9 +13,10 @@ from scipy import special, stats
 
 from relevance.config import MetricConfig, PriorConfig
 from relevance.io.cells import Cells
-from relevance.model.build import build_model, cell_means
+from relevance.model.build import build_model
 from relevance.model.design import Design, design, sum_to_zero_basis
 from relevance.model.layout import layout
+from relevance.model.means import cell_means
 
 PURCHASE = MetricConfig(name="purchase", kind="binary", column="purchased", rope=0.001)
 REVENUE = MetricConfig(name="revenue", kind="revenue", column="spend", rope=0.01)

@@ -112,7 +112,7 @@ def test_uncacheable_functions_still_compile() -> None:
     )
     from relevance.model.callbacks import LOGP_SIGNATURE
 
-    callback = c_callback(inner, source, "plain_callback", LOGP_SIGNATURE)
+    callback, _ = c_callback(inner, source, "plain_callback", LOGP_SIGNATURE)
     x, gradient, value = np.array([1.0, 2.0]), np.zeros(2), np.zeros(1)
     pointer = ctypes.POINTER(ctypes.c_double)
     code = callback.ctypes(

@@ -89,48 +89,12 @@ def test_one_compiled_model_serves_designs_of_every_structure() -> None:
     """Compiled once (for one metric with two segments), the callbacks give every other
     design (more metrics, more arms, revenue, no segments, other priors, adjust_for columns)
     exactly the log-density and gradient of that design's own PyMC model."""
-    import itertools
 
     from c_calls import call_logp
-    from relevance.config import MetricConfig, PriorConfig
-    from relevance.io.cells import Cells
+    from designs import designed
+    from relevance.config import PriorConfig
     from relevance.model.build import build_model
     from relevance.model.compile import compile_model
-    from relevance.model.design import design
-    from relevance.model.layout import layout
-
-    def designed(
-        metrics: list[str],
-        segments: list[str],
-        arms: tuple[str, ...],
-        priors: PriorConfig | None = None,
-        adjust: tuple[str, ...] = (),
-    ) -> object:
-        rng = np.random.default_rng(len(metrics) * 10 + len(segments) + len(arms))
-        rows = []
-        for arm in arms:
-            keys = [*segments, *adjust]
-            for combo in itertools.product(*[("x", "y", "z")] * len(keys)):
-                row = {"arm": arm, **dict(zip(keys, combo, strict=True)), "n": 1000}
-                for m in metrics:
-                    buyers = int(rng.integers(20, 80))
-                    row[f"{m}__n"], row[f"{m}__ones"] = 1000, buyers
-                    if m.startswith("rev"):
-                        logs = rng.normal(3.0, 0.5, buyers)
-                        row[f"{m}__buyers"] = buyers
-                        row[f"{m}__sum"] = float(np.exp(logs).sum())
-                        row[f"{m}__sum_log"] = float(logs.sum())
-                        row[f"{m}__sum_log_sq"] = float((logs**2).sum())
-                        row[f"{m}__sum_sq"] = float(np.exp(2 * logs).sum())
-                rows.append(row)
-        configs = tuple(
-            MetricConfig(
-                name=m, kind="revenue" if m.startswith("rev") else "binary", column=m, rope=0.01
-            )
-            for m in metrics
-        )
-        cells = Cells.from_frame(pd.DataFrame(rows), arms, segments, configs, adjust=adjust)
-        return design(layout(cells), configs, priors or PriorConfig())
 
     first = designed(["m1"], ["s1", "s2"], ("holdout", "A"))
     compiled = compile_model(build_model(first))  # type: ignore[arg-type]

@@ -169,7 +169,7 @@ def test_one_compiled_survey_model_serves_questions_of_every_structure(kind: str
     segment columns, other priors) exactly the log-density and gradient of its own model."""
     from c_calls import call_logp
     from relevance.model.compile import compile_model
-    from relevance.model.survey import build_survey_model
+    from relevance.model.survey_graph import build_survey_model
 
     def designed(
         answers: int, arms: tuple[str, ...], segments: int, priors: PriorConfig | None = None

@@ -21,10 +21,10 @@ from relevance.decide.uplift import uplifts_for
 from relevance.io import simulate
 from relevance.io.periods import DAY, by_period, dated_only, select
 from relevance.io.sources import load_cells
-from relevance.model.compile import compiled_model
 from relevance.model.design import design
 from relevance.model.fit import fit
 from relevance.model.layout import layout
+from relevance.model.stored import compiled_model
 from relevance.pipeline.analysis import Analysis
 from relevance.pipeline.monitoring import drift_over_time
 from relevance.results import PER, Results, Verdict

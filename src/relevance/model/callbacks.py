@@ -156,23 +156,18 @@ def _expand_source(arguments: Sequence[Argument], order: Sequence[int]) -> str:
     )
 
 
-def c_callback(inner: Any, source: str, name: str, signature: Any) -> Any:
-    """Compile the generated wrapper around a PyTensor Numba function into a C callback.
+@dataclass(frozen=True)
+class Recipe:
+    """What finds a C callback again in Numba's disk cache: the wrapper's generated source, its
+    function's name and the key it was cached under."""
 
-    Cached on disk under a key that combines PyTensor's key of ``inner``'s graph with the
-    wrapper's own source, so a changed model or a changed wrapper never loads a stale one.
-    """
-    py_func = getattr(inner, "py_func", None)
-    graph_key = CACHED_SRC_FUNCTIONS.get(py_func) if py_func is not None else None
-    key = None
-    if graph_key is not None:
-        # The module's name is part of the key: a cached wrapper refers to this module by name.
-        versions = (
-            f"{WRAPPER_VERSION} {__name__} pytensor {pytensor.__version__} "
-            f"numba {numba.__version__}"
-        )
-        key = sha256(f"{versions}\n{graph_key}\n{source}".encode()).hexdigest()
-    function = compile_numba_function_src(
+    source: str
+    name: str
+    key: str
+
+
+def _wrapper(source: str, name: str, key: str | None, inner: Any) -> Any:
+    return compile_numba_function_src(
         source,
         name,
         {
@@ -184,7 +179,42 @@ def c_callback(inner: Any, source: str, name: str, signature: Any) -> Any:
         },
         cache_key=key,
     )
-    return numba.cfunc(signature, cache=key is not None)(function)
+
+
+def c_callback(inner: Any, source: str, name: str, signature: Any) -> tuple[Any, Recipe | None]:
+    """Compile the generated wrapper around a PyTensor Numba function into a C callback.
+
+    Cached on disk under a key that combines PyTensor's key of ``inner``'s graph with the
+    wrapper's own source, so a changed model or a changed wrapper never loads a stale one.
+    Returns the callback and its recipe (None for a graph PyTensor cannot cache).
+    """
+    py_func = getattr(inner, "py_func", None)
+    graph_key = CACHED_SRC_FUNCTIONS.get(py_func) if py_func is not None else None
+    key = None
+    if graph_key is not None:
+        # The module's name is part of the key: a cached wrapper refers to this module by name.
+        versions = (
+            f"{WRAPPER_VERSION} {__name__} pytensor {pytensor.__version__} "
+            f"numba {numba.__version__}"
+        )
+        key = sha256(f"{versions}\n{graph_key}\n{source}".encode()).hexdigest()
+    callback = numba.cfunc(signature, cache=key is not None)(_wrapper(source, name, key, inner))
+    return callback, (Recipe(source, name, key) if key is not None else None)
+
+
+def cached_callback(recipe: Recipe, signature: Any) -> Any | None:
+    """The C callback of `recipe` as Numba's disk cache holds it, or None when it is not there.
+
+    Nothing is compiled here: the wrapper's inner function is not given (only a compile would
+    need it), so a callback missing from the cache fails to compile instead of becoming a
+    different one.
+    """
+    try:
+        return numba.cfunc(signature, cache=True)(
+            _wrapper(recipe.source, recipe.name, recipe.key, None)
+        )
+    except Exception:  # numba's typing errors: not cached (or cached by another version)
+        return None
 
 
 @dataclass(frozen=True)
@@ -194,6 +224,7 @@ class CCallbacks:
     logp: Any
     expand: Any
     arguments: tuple[Argument, ...]
+    recipes: tuple[Recipe, Recipe] | None = None  # None: not in Numba's disk cache
 
     def data_table(
         self, data: dict[str, np.ndarray], n_dim: int, n_expanded: int
@@ -290,16 +321,28 @@ def build_callbacks(
         for name in dict.fromkeys(named)
     )
     position = {a.name: i for i, a in enumerate(arguments)}
-    logp = c_callback(
+    logp, logp_recipe = c_callback(
         logp_and_grad,
         _logp_source(arguments, [position[n] for n in logp_names]),
         "logp_callback",
         LOGP_SIGNATURE,
     )
-    expanded = c_callback(
+    expanded, expand_recipe = c_callback(
         expand,
         _expand_source(arguments, [position[n] for n in expand_names]),
         "expand_callback",
         EXPAND_SIGNATURE,
     )
-    return CCallbacks(logp, expanded, arguments)
+    recipes = (logp_recipe, expand_recipe) if logp_recipe and expand_recipe else None
+    return CCallbacks(logp, expanded, arguments, recipes)
+
+
+def cached_callbacks(
+    arguments: tuple[Argument, ...], recipes: tuple[Recipe, Recipe]
+) -> CCallbacks | None:
+    """Callbacks built before, loaded from Numba's disk cache (None if either is missing)."""
+    logp = cached_callback(recipes[0], LOGP_SIGNATURE)
+    expand = cached_callback(recipes[1], EXPAND_SIGNATURE) if logp is not None else None
+    if logp is None or expand is None:
+        return None
+    return CCallbacks(logp, expand, arguments, recipes)

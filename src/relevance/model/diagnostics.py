@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 
 from relevance.config import DiagnosticsConfig, SamplerConfig
-from relevance.model.build import cell_means
 from relevance.model.design import Design
+from relevance.model.means import cell_means
 from relevance.model.quick_import import without_stack_walks
 
 with without_stack_walks():  # ArviZ's import walks the call stack: a second per report

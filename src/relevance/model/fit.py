@@ -13,11 +13,11 @@ import numpy as np
 import xarray as xr
 
 from relevance.config import DiagnosticsConfig, SamplerConfig
-from relevance.model.build import cell_means
-from relevance.model.compile import compiled_model
 from relevance.model.design import Design
 from relevance.model.diagnostics import Diagnostics, diagnose
+from relevance.model.means import cell_means
 from relevance.model.quick_import import without_stack_walks
+from relevance.model.stored import compiled_model
 
 with without_stack_walks():  # ArviZ's import walks the call stack: a second per report
     import nutpie

@@ -13,9 +13,9 @@ respondents.
   reference), the others centred on the first arm's, and each answer its segment deviations.
 
 Like the campaign model, every size and prior scale is data: one graph per kind is compiled
-once (:func:`relevance.model.compile.compiled_once`, its Numba code and C wrappers cached on
-disk) and serves every question of every campaign; it is sampled by
-:func:`relevance.model.fit.sample_until_judged`.
+once (:func:`relevance.model.stored.compiled_once`, its Numba code and C wrappers cached
+on disk; the graph is :mod:`relevance.model.survey_graph`) and serves every question of every
+campaign; it is sampled by :func:`relevance.model.fit.sample_until_judged`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pymc as pm
-import pytensor.tensor as pt
 import xarray as xr
-from pymc.distributions.transforms import ordered
 
 from relevance.config import (
     DiagnosticsConfig,
@@ -39,18 +36,14 @@ from relevance.config import (
     SurveyConfig,
 )
 from relevance.io.surveys import SurveyCells
-from relevance.model.compile import compiled_once
 from relevance.model.design import _rate_columns
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
 from relevance.model.fit import flat_draws, sample_until_judged
 from relevance.model.layout import Layout
+from relevance.model.stored import compiled_once
 
 SURVEY_PRIORS = ("intercept_sd", "effect_sd", "segment_sd")
 """Prior scales the survey models read as data."""
-
-TINY = 1e-300
-"""Added to answer probabilities before the log, so an answer nobody gave (count 0) whose
-probability rounds to zero adds 0, not 0 x -inf."""
 
 
 @dataclass(frozen=True)
@@ -155,69 +148,6 @@ def survey_design(
     )
 
 
-def _segment_effect(data: dict[str, pt.TensorVariable], columns: object) -> object:
-    """Segment contrasts times their coefficients, (rows, columns): one column for a rating,
-    one per answer beyond the first for a choice; the deviations of arms after the first
-    share a learned scale. Present, with size 0, when the campaign has no segments."""
-    raw = pm.Normal("survey_raw", 0.0, 1.0, shape=(data["survey_x"].shape[1], columns))
-    scales = pm.HalfNormal(
-        "survey_scale",
-        data["survey_prior_segment_sd"],
-        shape=(data["survey_scale_map"].shape[1],),
-    )
-    sd = data["survey_fixed_sd"] + pt.dot(data["survey_scale_map"], scales)
-    return pt.dot(data["survey_x"], raw * sd[:, None])
-
-
-def build_survey_model(kind: str, data_values: dict[str, np.ndarray]) -> pm.Model:
-    """The PyMC model of one question of `kind` (see the module's docstring).
-
-    Every size (answers, arms, segment coefficients and scales) and every prior scale is read
-    from the data, never written into the graph, and every part is present even when empty
-    (one arm, no segments): one graph per kind serves every question of every campaign.
-    """
-    with pm.Model() as model:
-        data = {name: pm.Data(name, value) for name, value in data_values.items()}
-        counts, n_arms = data["survey_counts"], data["survey_n_arms"]
-        n_answers = counts.shape[1]
-        if kind == "rating":
-            shifts = pm.Normal(
-                "survey_arms", 0.0, data["survey_prior_effect_sd"], shape=(n_arms - 1,)
-            )
-            levels = pt.concatenate([pt.zeros(1), shifts])
-            eta = levels[data["survey_arm_index"]] + _segment_effect(data, 1)[:, 0]
-            n_cuts = n_answers - 1
-            cuts = pm.Normal(
-                "survey_cutpoints",
-                0.0,
-                data["survey_prior_intercept_sd"],
-                shape=(n_cuts,),
-                transform=ordered,
-                initval=pt.arange(n_cuts, dtype="float64") - (n_cuts - 1) / 2.0,
-            )
-            below = pm.math.sigmoid(cuts[None, :] - eta[:, None])
-            edge = pt.zeros_like(below[:, :1])
-            cumulative = pt.concatenate([edge, below, edge + 1.0], axis=1)
-            probability = cumulative[:, 1:] - cumulative[:, :-1]
-            pm.Potential("survey_loglik", pt.sum(counts * pt.log(probability + TINY)))
-        else:
-            reference = pm.Normal(
-                "survey_reference", 0.0, data["survey_prior_intercept_sd"], shape=(n_answers - 1,)
-            )
-            others = pm.Normal(
-                "survey_arms",
-                mu=reference[None, :],
-                sigma=data["survey_prior_effect_sd"],
-                shape=(n_arms - 1, n_answers - 1),
-            )
-            levels = pt.concatenate([reference[None, :], others], axis=0)
-            eta = levels[data["survey_arm_index"]] + _segment_effect(data, n_answers - 1)
-            logits = pt.concatenate([pt.zeros_like(eta[:, :1]), eta], axis=1)
-            log_p = logits - pt.logsumexp(logits, axis=1, keepdims=True)
-            pm.Potential("survey_loglik", pt.sum(counts * log_p))
-    return model
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -311,9 +241,7 @@ def fit_survey(d: SurveyDesign, sampler: SamplerConfig, thresholds: DiagnosticsC
     """Compile (once per kind, for every campaign) and sample one question's model, with the
     campaign's rules."""
     started = time.perf_counter()
-    compiled, _ = compiled_once(
-        f"survey-{d.signature()}", lambda: build_survey_model(d.kind, d.data())
-    )
+    compiled, _ = compiled_once(f"survey-{d.signature()}", lambda: _survey_model(d))
     model = compiled.nutpie_model(d.data())
     compile_seconds = time.perf_counter() - started
     posterior, diagnostics = sample_until_judged(
@@ -327,6 +255,12 @@ def fit_survey(d: SurveyDesign, sampler: SamplerConfig, thresholds: DiagnosticsC
         "sample": time.perf_counter() - started - compile_seconds,
     }
     return SurveyFit(d, posterior, diagnostics, seconds)
+
+
+def _survey_model(d: SurveyDesign) -> object:
+    from relevance.model.survey_graph import build_survey_model  # PyMC loads only to compile
+
+    return build_survey_model(d.kind, d.data())
 
 
 def among_weights(lay: Layout, survey: SurveyConfig) -> np.ndarray | None:

@@ -32,9 +32,9 @@ import pymc as pm
 import xarray as xr
 
 from relevance.config import DEFAULT_SEED, DiagnosticsConfig, SamplerConfig
-from relevance.model.compile import compiled_once
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
 from relevance.model.fit import RETRY_TARGET_ACCEPT, sample
+from relevance.model.stored import compiled_once
 from relevance.portfolio.estimates import CampaignEstimate
 
 PRIOR_MU_UNITS = 10.0

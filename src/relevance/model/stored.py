@@ -1,0 +1,157 @@
+"""A compiled model, kept for the process and on disk, so that a report loads it without PyMC.
+
+:func:`relevance.model.compile.compile_model` turns a PyMC model into C callbacks for nutpie.
+Even when Numba's disk cache holds their machine code that costs a second or more per model:
+importing PyMC, building the graph, differentiating and rewriting it. What comes out depends
+only on the graph, and the graph only on the key its caller gives (a design's signature: its
+data's names, ranks and dtypes) and on the code that builds it. So what a later process
+needs (the callbacks' recipes in Numba's cache, the parameters' names, the data layout, the
+small function from data to shapes) is stored under that key, a hash of the code that builds
+models and the libraries' versions; a hit rebuilds the callbacks from Numba's cache without
+PyMC. Anything missing or unreadable is compiled again, never guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from relevance.model.callbacks import Argument, Recipe, cached_callbacks
+from relevance.model.compiled import CompiledModel
+
+if TYPE_CHECKING:
+    import pymc as pm
+
+    from relevance.model.design import Design
+
+STORE_VERSION = "1"
+"""Bump when what is stored changes shape."""
+LIBRARIES = ("pymc", "pytensor", "numba", "nutpie", "numpy", "llvmlite")
+_COMPILED: dict[str, CompiledModel] = {}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a later process needs to rebuild a compiled model from Numba's disk cache."""
+
+    recipes: tuple[Recipe, Recipe]
+    arguments: tuple[Argument, ...]
+    names: tuple[str, ...]
+    data_names: tuple[str, ...]
+    shape_function: bytes  # the pickled PyTensor function from data to shapes
+    fixed_data_shapes: dict[str, tuple[int, ...]] | None
+
+
+def store_folder() -> Path:
+    """Beside PyTensor's Numba cache (``PYTENSOR_FLAGS=base_compiledir=...`` moves both)."""
+    from pytensor.link.numba.cache import NUMBA_CACHE_PATH
+
+    return Path(NUMBA_CACHE_PATH) / "relevance-models"
+
+
+def store_key(key: str, build: Callable[[], Any]) -> str:
+    """`key` with everything else the compiled code depends on: the source of the modules that
+    build models (this package, and the one `build` comes from), the libraries' versions, the
+    Python and the machine."""
+    digest = hashlib.sha256(f"{STORE_VERSION}\n{key}\n".encode())
+    here = Path(__file__).resolve().parent
+    sources = sorted(here.glob("*.py"))
+    origin = Path(build.__code__.co_filename) if hasattr(build, "__code__") else None
+    if origin is not None and origin.is_file() and origin.parent != here:
+        sources.append(origin)
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    for library in LIBRARIES:
+        digest.update(f"{library} {version(library)}\n".encode())
+    digest.update(f"{platform.python_version()} {platform.machine()}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _load(path: Path) -> CompiledModel | None:
+    try:
+        stored = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:  # an unreadable or foreign file is a miss, not an error
+        return None
+    if not isinstance(stored, Stored):
+        return None
+    callbacks = cached_callbacks(stored.arguments, stored.recipes)
+    if callbacks is None:
+        return None
+    return CompiledModel(
+        callbacks,
+        stored.names,
+        stored.data_names,
+        pickle.loads(stored.shape_function),
+        stored.fixed_data_shapes,
+    )
+
+
+def _save(path: Path, compiled: CompiledModel) -> None:
+    """Store `compiled` (atomically; a folder that cannot be written only costs speed)."""
+    recipes = compiled.callbacks.recipes
+    if recipes is None:
+        return
+    stored = Stored(
+        recipes,
+        compiled.callbacks.arguments,
+        compiled.names,
+        compiled.data_names,
+        pickle.dumps(compiled.shape_function),
+        compiled.fixed_data_shapes,
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(stored, stream)
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
+def compiled_once(key: str, build: Callable[[], pm.Model]) -> tuple[CompiledModel, bool]:
+    """The compiled model under `key`: from this process, else from the disk store, else
+    built and compiled (and stored).
+
+    Returns the model and whether it was compiled before (in this process or an earlier one).
+    """
+    if key in _COMPILED:
+        return _COMPILED[key], True
+    path = store_folder() / f"{store_key(key, build)}.pickle"
+    compiled = _load(path)
+    hit = compiled is not None
+    if compiled is None:
+        from relevance.model.compile import compile_model  # PyMC loads only to compile
+
+        compiled = compile_model(build())
+        _save(path, compiled)
+    _COMPILED[key] = compiled
+    return compiled, hit
+
+
+def compiled_model(d: Design) -> tuple[object, float, bool]:
+    """The nutpie model for this design and its data, compiling at most once (every campaign
+    shares one compiled model, whatever its metrics, arms, segments and priors).
+
+    Returns the model, the seconds spent compiling (or loading) and whether it was a hit.
+    """
+    started = time.perf_counter()
+    compiled, hit = compiled_once(d.signature(), lambda: _build(d))
+    return compiled.nutpie_model(d.data()), time.perf_counter() - started, hit
+
+
+def _build(d: Design) -> pm.Model:
+    from relevance.model.build import build_model  # PyMC loads only to compile
+
+    return build_model(d)

@@ -1,0 +1,105 @@
+"""A compiled model stored on disk: a later process loads it without PyMC and computes the
+same log-density; anything missing or foreign is compiled again, never guessed."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from c_calls import call_logp
+from designs import designed
+from relevance.model.callbacks import Recipe
+from relevance.model.stored import Stored, _load, compiled_model, store_key
+
+TESTS = Path(__file__).resolve().parents[1]
+SHAPE = (["m1", "rev"], ["s1"], ("holdout", "A", "B"))
+
+LATER_PROCESS = """
+import json, sys
+import numpy as np
+from c_calls import call_logp
+from designs import designed
+from relevance.model.stored import compiled_once
+
+d = designed(*json.loads(sys.argv[1]))
+compiled, hit = compiled_once(d.signature(), lambda: None)  # a miss would fail to build
+x = np.asarray(json.loads(sys.argv[2]))
+code, value, gradient = call_logp(compiled, d.data(), x)
+print(json.dumps({"pymc": "pymc" in sys.modules, "hit": hit, "code": code,
+                  "value": value, "gradient": gradient.tolist()}))
+"""
+
+
+def test_a_later_process_loads_the_stored_model_without_pymc_and_the_same_log_density() -> None:
+    d = designed(*SHAPE)
+    compiled_model(d)  # compiled here (and stored), or stored by an earlier run of this code
+    from relevance.model.build import build_model
+    from relevance.model.stored import _COMPILED
+
+    compiled = _COMPILED[d.signature()]
+    x = np.random.default_rng(3).normal(scale=0.3, size=compiled.ndim(d.data()))
+    code, value, gradient = call_logp(compiled, d.data(), x)
+    model = build_model(d)
+    assert code == 0
+    assert np.isclose(value, float(model.compile_logp()(_point(model, x))), rtol=1e-10)
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, "-c", LATER_PROCESS, json.dumps(SHAPE), json.dumps(x.tolist())],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    later = json.loads(done.stdout.strip().splitlines()[-1])
+    assert later["hit"] and not later["pymc"]
+    assert later["code"] == 0
+    assert later["value"] == value  # the same machine code: bit for bit
+    assert later["gradient"] == gradient.tolist()
+
+
+def _point(model: object, x: np.ndarray) -> dict[str, np.ndarray]:
+    point, start = {}, 0
+    initial = model.initial_point()  # type: ignore[attr-defined]
+    for v in model.value_vars:  # type: ignore[attr-defined]
+        shape = initial[v.name].shape
+        size = int(np.prod(shape))
+        point[v.name] = x[start : start + size].reshape(shape)
+        start += size
+    return point
+
+
+def test_a_stored_entry_whose_numba_code_is_gone_is_a_miss(tmp_path: Path) -> None:
+    source = "def logp_callback(dim, x_, gradient_, logp_, data_):\n    return inner(x_)\n"
+    missing = Recipe(source, "logp_callback", "0" * 64)  # never cached by anyone
+    stored = Stored((missing, missing), (), ("a",), ("n",), pickle.dumps(None), None)
+    entry = tmp_path / "entry.pickle"
+    entry.write_bytes(pickle.dumps(stored))
+    assert _load(entry) is None
+    entry.write_bytes(b"not a pickle")
+    assert _load(entry) is None
+    entry.write_bytes(pickle.dumps({"foreign": 1}))
+    assert _load(entry) is None
+    assert _load(tmp_path / "absent.pickle") is None
+
+
+def test_the_store_key_follows_the_key_and_the_code_that_builds_the_model(tmp_path: Path) -> None:
+    module = tmp_path / "builder.py"
+
+    def builder(text: str) -> object:
+        module.write_text(text)
+        namespace: dict = {}
+        exec(compile(module.read_text(), str(module), "exec"), namespace)
+        return namespace["build"]
+
+    first = builder("def build():\n    return 1\n")
+    key = store_key("k", first)
+    assert store_key("k", first) == key
+    assert store_key("other", first) != key
+    assert store_key("k", builder("def build():\n    return 2\n")) != key
