@@ -50,3 +50,10 @@ def designed(
     )
     cells = Cells.from_frame(pd.DataFrame(rows), arms, segments, configs, adjust=adjust)
     return design(layout(cells), configs, priors or PriorConfig())
+
+
+def sleep_for(seconds: str) -> None:
+    """A helper process's job that only waits (tests stop it)."""
+    import time
+
+    time.sleep(float(seconds))

@@ -3,6 +3,7 @@ same log-density; anything missing or foreign is compiled again, never guessed."
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from c_calls import call_logp
 from designs import designed
@@ -23,6 +25,7 @@ SHAPE = (["m1", "rev"], ["s1"], ("holdout", "A", "B"))
 LATER_PROCESS = """
 import json, sys
 import numpy as np
+import pytest
 from c_calls import call_logp
 from designs import designed
 from relevance.model.stored import compiled_once
@@ -103,3 +106,48 @@ def test_the_store_key_follows_the_key_and_the_code_that_builds_the_model(tmp_pa
     assert store_key("k", first) == key
     assert store_key("other", first) != key
     assert store_key("k", builder("def build():\n    return 2\n")) != key
+
+
+def test_a_model_compiling_in_a_helper_is_waited_for_not_compiled_twice() -> None:
+    from relevance.model import stored
+    from relevance.model.survey import compile_survey_kinds, survey_model_key
+
+    key = survey_model_key("rating")
+    stored._COMPILED.pop(key, None)
+    stored.compile_elsewhere([key], compile_survey_kinds, "rating")
+    helper = stored._PENDING[key]
+
+    # A build of no source file (as the helper's is not): the same store key as the helper's.
+    never = functools.partial(pytest.fail, "compiled here although the helper compiles it")
+    compiled, hit = stored.compiled_once(key, never)
+    assert hit and helper.returncode == 0 and key not in stored._PENDING
+    assert compiled.names  # the survey model's parameters
+
+
+def test_a_failed_helper_leaves_the_compile_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relevance.model import stored
+    from relevance.model.survey import compile_survey_kinds, representative_data
+    from relevance.model.survey_graph import build_survey_model
+
+    monkeypatch.setattr(stored, "store_folder", lambda: tmp_path)
+    key = "survey-for-a-test-only"
+    stored.compile_elsewhere([key], compile_survey_kinds, "no-such-kind")  # fails at once
+    compiled, hit = stored.compiled_once(
+        key, lambda: build_survey_model("rating", representative_data())
+    )
+    assert not hit and compiled.names
+    assert list(tmp_path.glob("*.pickle"))  # compiled here, and stored
+    stored._COMPILED.pop(key)
+
+
+def test_helpers_still_running_at_exit_are_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from designs import sleep_for
+    from relevance.model import stored
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), *sys.path]))
+    stored.compile_elsewhere(["a-key-nobody-waits-for"], sleep_for, "60")
+    helper = stored._PENDING["a-key-nobody-waits-for"]
+    stored._stop_helpers()
+    assert helper.wait(timeout=10) != 0 and not stored._PENDING

@@ -217,6 +217,8 @@ def test_the_first_run_on_a_machine_still_hands_survey_answers_to_the_report(
     target, _ = notebooks.run_experiment(
         experiments_folder() / "demo.yaml", tmp_path / "reports", "quick", None, step=said.append
     )
-    assert any(FIRST_RUN in line and "per survey question" in line for line in said), said
+    assert any(FIRST_RUN in line and "survey models compile beside it" in line for line in said), (
+        said
+    )
     page = (target / "report.html").read_text(encoding="utf-8")
     assert "more relevant than" in page  # the Why section, from the handed-over answers

@@ -13,10 +13,13 @@ PyMC. Anything missing or unreadable is compiled again, never guessed.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import pickle
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -120,14 +123,59 @@ def _save(path: Path, compiled: CompiledModel) -> None:
         return
 
 
+def is_stored(key: str, build: Callable[..., Any]) -> bool:
+    """Whether a model under `key`, built by `build`'s code, is in the store."""
+    return key in _COMPILED or (store_folder() / f"{store_key(key, build)}.pickle").is_file()
+
+
+_PENDING: dict[str, subprocess.Popen[bytes]] = {}
+
+
+def compile_elsewhere(keys: list[str], job: Callable[[str], None], argument: str) -> None:
+    """Run ``job(argument)``, which compiles and stores the models under `keys`, in a helper
+    process while this one goes on; :func:`compiled_once` then waits for it instead of
+    compiling one of them a second time. Numba compiles on one core: on a machine's first run
+    two models compile side by side.
+
+    The helper is quiet and in a session of its own (Ctrl-C reaches this process, which stops
+    it on the way out); if it fails, this process compiles the models itself.
+    """
+    keys = [key for key in keys if key not in _PENDING and key not in _COMPILED]
+    if not keys:
+        return
+    if not _PENDING:
+        atexit.register(_stop_helpers)
+    code = f"import sys; from {job.__module__} import {job.__name__} as job; job(sys.argv[1])"
+    helper = subprocess.Popen(
+        [sys.executable, "-c", code, argument],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for key in keys:
+        _PENDING[key] = helper
+
+
+def _stop_helpers() -> None:
+    """Helpers still running when the process ends (it failed or was interrupted) stop."""
+    for helper in _PENDING.values():
+        if helper.poll() is None:
+            helper.terminate()
+    _PENDING.clear()
+
+
 def compiled_once(key: str, build: Callable[[], pm.Model]) -> tuple[CompiledModel, bool]:
-    """The compiled model under `key`: from this process, else from the disk store, else
-    built and compiled (and stored).
+    """The compiled model under `key`: from this process, else from the disk store (after
+    the helper compiling it, if any, is done), else built and compiled (and stored).
 
     Returns the model and whether it was compiled before (in this process or an earlier one).
     """
     if key in _COMPILED:
         return _COMPILED[key], True
+    helper = _PENDING.pop(key, None)
+    if helper is not None:
+        helper.wait()  # if it failed, nothing is stored: compiled here
     path = store_folder() / f"{store_key(key, build)}.pickle"
     compiled = _load(path)
     hit = compiled is not None

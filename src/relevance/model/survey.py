@@ -40,7 +40,7 @@ from relevance.model.design import _rate_columns
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
 from relevance.model.fit import flat_draws, sample_until_judged
 from relevance.model.layout import Layout
-from relevance.model.stored import compiled_once
+from relevance.model.stored import compile_elsewhere, compiled_once, is_stored
 
 SURVEY_PRIORS = ("intercept_sd", "effect_sd", "segment_sd")
 """Prior scales the survey models read as data."""
@@ -77,12 +77,7 @@ class SurveyDesign:
         dtypes, never their sizes or values (:func:`build_survey_model` reads every size and
         prior scale from the data). Every question of a kind shares one compiled model,
         whatever its answers, arms, segment levels and priors."""
-        dims = (
-            "survey",
-            self.kind,
-            tuple((name, value.ndim, value.dtype.str) for name, value in self.data().items()),
-        )
-        return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
+        return survey_signature(self.kind, self.data())
 
     def data(self) -> dict[str, np.ndarray]:
         """Values of every ``pm.Data`` container: sizes and prior scales are data too."""
@@ -98,6 +93,60 @@ class SurveyDesign:
             "survey_arm_index": self.arm_index,
             "survey_counts": self.counts,
         }
+
+
+def survey_signature(kind: str, data: dict[str, np.ndarray]) -> str:
+    """The compiled graph's key for a question of `kind` with these data arrays."""
+    dims = (
+        "survey",
+        kind,
+        tuple((name, value.ndim, value.dtype.str) for name, value in data.items()),
+    )
+    return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
+
+
+def representative_data(priors: PriorConfig | None = None) -> dict[str, np.ndarray]:
+    """Data of a small question (two arms, one segment column, three answers) with the names,
+    ranks and dtypes of every question's: its graph is every question's graph."""
+    priors = priors or PriorConfig()
+    return {
+        "survey_n_arms": np.array(2, dtype=np.int64),
+        **{
+            f"survey_prior_{name}": np.array(getattr(priors, name), dtype=np.float64)
+            for name in SURVEY_PRIORS
+        },
+        "survey_x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]),
+        "survey_fixed_sd": np.array([1.0, 0.0]),
+        "survey_scale_map": np.array([[0.0], [1.0]]),
+        "survey_arm_index": np.array([0, 0, 1, 1], dtype=np.int64),
+        "survey_counts": np.ones((4, 3)),
+    }
+
+
+def survey_model_key(kind: str) -> str:
+    """The key under which questions of `kind` find their compiled model."""
+    return f"survey-{survey_signature(kind, representative_data())}"
+
+
+def compile_survey_kinds(kinds: str) -> None:
+    """Compile and store the models of questions of these kinds (comma-separated), one after
+    the other (they share most of their operations' machine code): in a helper process while
+    the campaign's own model compiles, see :func:`prepare_survey_models`."""
+    data = representative_data()
+    for kind in kinds.split(","):
+        compiled_once(survey_model_key(kind), lambda kind=kind: _kind_model(kind, data))
+
+
+def prepare_survey_models(kinds: set[str]) -> None:
+    """Start compiling, in one helper process, the survey models of `kinds` that are not
+    stored yet: on a machine's first run they compile beside the campaign's model, not after."""
+    missing = [
+        kind for kind in sorted(kinds) if not is_stored(survey_model_key(kind), _survey_model)
+    ]
+    if missing:
+        compile_elsewhere(
+            [survey_model_key(kind) for kind in missing], compile_survey_kinds, ",".join(missing)
+        )
 
 
 def survey_design(
@@ -258,9 +307,13 @@ def fit_survey(d: SurveyDesign, sampler: SamplerConfig, thresholds: DiagnosticsC
 
 
 def _survey_model(d: SurveyDesign) -> object:
+    return _kind_model(d.kind, d.data())
+
+
+def _kind_model(kind: str, data: dict[str, np.ndarray]) -> object:
     from relevance.model.survey_graph import build_survey_model  # PyMC loads only to compile
 
-    return build_survey_model(d.kind, d.data())
+    return build_survey_model(kind, data)
 
 
 def among_weights(lay: Layout, survey: SurveyConfig) -> np.ndarray | None:

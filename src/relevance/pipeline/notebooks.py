@@ -235,11 +235,15 @@ def run_experiment(
     cells, surveys, findings = check_everything(loaded, timer)
     stop_on_errors(loaded, findings)
     if first_compile():
-        per_question = " (and 30-60 s per survey question)" if loaded.surveys else ""
+        beside = " (the survey models compile beside it)" if loaded.surveys else ""
         step(
-            f"first run on this machine: compiling the model takes about a minute{per_question}, "
-            "once per machine (later runs load it in a second)"
+            f"first run on this machine: compiling the model takes about a minute{beside}, "
+            "once per machine (later runs load it in under a second)"
         )
+    if loaded.surveys and notebook is None:  # relevance's notebook runs in this process
+        from relevance.model.survey import prepare_survey_models  # the statistics stack: here
+
+        prepare_survey_models({survey.kind for survey in loaded.surveys})
     step(f"experiment {loaded.name} is valid; running the report notebook")
     hand_over(loaded, cells, findings, timer.seconds, surveys)
     try:
