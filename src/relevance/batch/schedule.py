@@ -91,6 +91,7 @@ def run_task(task: Task) -> Outcome:
             task.profile,
             None,
             extra_files={FINGERPRINT_FILE: task.fingerprint + "\n"},
+            compile_beside=False,  # the batch's workers already run side by side
         )
         outcome.status, outcome.exit_code, outcome.fingerprint = "ok", 0, task.fingerprint
         outcome.with_results(Results.read(target / "results.json"))

@@ -222,11 +222,14 @@ def run_experiment(
     step: Step = quiet,
     notebook: Path | None = None,
     extra_files: Mapping[str, str] | None = None,
+    compile_beside: bool = True,
 ) -> tuple[Path, dict[str, float]]:
     """Run the campaign notebook for `experiment` and swap the report into `out_dir/NAME`.
 
     Everything `relevance validate` checks (config, data, data quality) is checked first,
-    in this process: bad input fails in seconds, before a kernel starts.
+    in this process: bad input fails in seconds, before a kernel starts. Survey models not yet
+    compiled on this machine compile in a helper process beside the campaign's model, unless
+    `compile_beside` is off (run-all's workers already keep the cores busy).
     """
     loaded = load_experiment(experiment, profile=profile)
     target = inside(out_dir, loaded.name)
@@ -240,7 +243,7 @@ def run_experiment(
             f"first run on this machine: compiling the model takes about a minute{beside}, "
             "once per machine (later runs load it in under a second)"
         )
-    if loaded.surveys and notebook is None:  # relevance's notebook runs in this process
+    if loaded.surveys and notebook is None and compile_beside:  # notebook in this process
         from relevance.model.survey import prepare_survey_models  # the statistics stack: here
 
         prepare_survey_models({survey.kind for survey in loaded.surveys})
