@@ -85,6 +85,9 @@ def test_a_stored_entry_whose_numba_code_is_gone_is_a_miss(tmp_path: Path) -> No
     entry = tmp_path / "entry.pickle"
     entry.write_bytes(pickle.dumps(stored))
     assert _load(entry) is None
+    damaged = Stored((missing, missing), (), ("a",), ("n",), b"not a pickle", None)
+    entry.write_bytes(pickle.dumps(damaged))
+    assert _load(entry) is None
     entry.write_bytes(b"not a pickle")
     assert _load(entry) is None
     entry.write_bytes(pickle.dumps({"foreign": 1}))
@@ -151,3 +154,30 @@ def test_helpers_still_running_at_exit_are_stopped(monkeypatch: pytest.MonkeyPat
     helper = stored._PENDING["a-key-nobody-waits-for"]
     stored._stop_helpers()
     assert helper.wait(timeout=10) != 0 and not stored._PENDING
+
+
+def test_a_hung_helper_is_stopped_and_the_model_compiled_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from designs import sleep_for
+    from relevance.model import stored
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), *sys.path]))
+    monkeypatch.setattr(stored, "HELPER_TIMEOUT_SECONDS", 0.5)
+    stored.compile_elsewhere(["a-key-of-a-hung-helper"], sleep_for, "60")
+    helper = stored._PENDING["a-key-of-a-hung-helper"]
+    stored._wait_for_helper("a-key-of-a-hung-helper")
+    assert helper.returncode is not None and "a-key-of-a-hung-helper" not in stored._PENDING
+
+
+def test_nothing_is_stored_where_the_code_that_builds_models_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zipped or frozen install has no source files to hash: a model is compiled, never
+    stored or loaded under a key that would not change with the code."""
+    from relevance.model import stored
+
+    monkeypatch.setattr(stored, "__file__", str(tmp_path / "stored.py"))
+    assert stored.store_key("k", lambda: None) is None
+    assert not stored.is_stored("k", lambda: None)
+    assert not stored.can_store("k", lambda: None)

@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,22 +61,39 @@ def store_folder() -> Path:
     return Path(NUMBA_CACHE_PATH) / "relevance-models"
 
 
-def store_key(key: str, build: Callable[[], Any]) -> str:
-    """`key` with everything else the compiled code depends on: the source of the modules that
-    build models (this package, and the one `build` comes from), the libraries' versions, the
-    Python and the machine."""
-    digest = hashlib.sha256(f"{STORE_VERSION}\n{key}\n".encode())
+def store_key(key: str, build: Callable[[], Any]) -> str | None:
+    """`key` with everything else the compiled code depends on: relevance's version and the
+    source of the modules that build models (this package, and the one `build` comes from),
+    PyTensor's settings, the libraries' versions, the Python and the machine. None when that
+    cannot be known (no source files, as in a zipped or frozen install): nothing is stored."""
+    import pytensor
+
+    import relevance
+
+    digest = hashlib.sha256(f"{STORE_VERSION}\n{key}\n{relevance.__version__}\n".encode())
     here = Path(__file__).resolve().parent
     sources = sorted(here.glob("*.py"))
+    if not sources:
+        return None
     origin = Path(build.__code__.co_filename) if hasattr(build, "__code__") else None
     if origin is not None and origin.is_file() and origin.parent != here:
         sources.append(origin)
-    for source in sources:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    for library in LIBRARIES:
-        digest.update(f"{library} {version(library)}\n".encode())
-    digest.update(f"{platform.python_version()} {platform.machine()}".encode())
+    try:
+        for source in sources:
+            digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+        for library in LIBRARIES:
+            digest.update(f"{library} {version(library)}\n".encode())
+    except (OSError, PackageNotFoundError):
+        return None
+    settings = (pytensor.config.floatX, pytensor.config.optimizer, pytensor.config.mode)
+    digest.update(f"{settings} {platform.python_version()} {platform.machine()}".encode())
     return digest.hexdigest()[:32]
+
+
+def store_path(key: str, build: Callable[[], Any]) -> Path | None:
+    """Where the model under `key` is stored, or None when it cannot be (see :func:`store_key`)."""
+    stored = store_key(key, build)
+    return None if stored is None else store_folder() / f"{stored}.pickle"
 
 
 def _load(path: Path) -> CompiledModel | None:
@@ -88,15 +105,15 @@ def _load(path: Path) -> CompiledModel | None:
         return None
     if not isinstance(stored, Stored):
         return None
+    try:
+        shape_function = pickle.loads(stored.shape_function)
+    except Exception:  # written by another PyTensor, or damaged: a miss
+        return None
     callbacks = cached_callbacks(stored.arguments, stored.recipes)
     if callbacks is None:
         return None
     return CompiledModel(
-        callbacks,
-        stored.names,
-        stored.data_names,
-        pickle.loads(stored.shape_function),
-        stored.fixed_data_shapes,
+        callbacks, stored.names, stored.data_names, shape_function, stored.fixed_data_shapes
     )
 
 
@@ -124,11 +141,26 @@ def _save(path: Path, compiled: CompiledModel) -> None:
 
 
 def is_stored(key: str, build: Callable[..., Any]) -> bool:
-    """Whether a model under `key`, built by `build`'s code, is in the store."""
-    return key in _COMPILED or (store_folder() / f"{store_key(key, build)}.pickle").is_file()
+    """Whether the model under `key`, built by `build`'s code, is in the store."""
+    path = store_path(key, build)
+    return key in _COMPILED or (path is not None and path.is_file())
+
+
+def can_store(key: str, build: Callable[..., Any]) -> bool:
+    """Whether a model under `key` can be stored here (known code, a writable folder)."""
+    if store_path(key, build) is None:
+        return False
+    folder = store_folder()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
 
 
 _PENDING: dict[str, subprocess.Popen[bytes]] = {}
+
+
+HELPER_TIMEOUT_SECONDS = 900
+"""A helper that has not finished by then is stopped, and its models compiled here."""
 
 
 def compile_elsewhere(keys: list[str], job: Callable[[str], None], argument: str) -> None:
@@ -138,23 +170,41 @@ def compile_elsewhere(keys: list[str], job: Callable[[str], None], argument: str
     two models compile side by side.
 
     The helper is quiet and in a session of its own (Ctrl-C reaches this process, which stops
-    it on the way out); if it fails, this process compiles the models itself.
+    it on the way out); if it cannot start, fails or hangs, this process compiles the models
+    itself. No helper where this Python cannot be started again (a frozen or embedded one).
     """
     keys = [key for key in keys if key not in _PENDING and key not in _COMPILED]
-    if not keys:
+    if not keys or getattr(sys, "frozen", False) or not sys.executable:
+        return
+    code = f"import sys; from {job.__module__} import {job.__name__} as job; job(sys.argv[1])"
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-c", code, argument],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except (OSError, ValueError):  # no process to spare: compiled here, one after the other
         return
     if not _PENDING:
         atexit.register(_stop_helpers)
-    code = f"import sys; from {job.__module__} import {job.__name__} as job; job(sys.argv[1])"
-    helper = subprocess.Popen(
-        [sys.executable, "-c", code, argument],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     for key in keys:
         _PENDING[key] = helper
+
+
+def _wait_for_helper(key: str) -> None:
+    """Wait for the helper compiling `key` (stopped if it hangs); it stays known to
+    :func:`_stop_helpers` while this process waits, so Ctrl-C here stops it too."""
+    helper = _PENDING.get(key)
+    if helper is None:
+        return
+    try:
+        helper.wait(timeout=HELPER_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        helper.kill()
+        helper.wait()
+    del _PENDING[key]
 
 
 def _stop_helpers() -> None:
@@ -173,17 +223,16 @@ def compiled_once(key: str, build: Callable[[], pm.Model]) -> tuple[CompiledMode
     """
     if key in _COMPILED:
         return _COMPILED[key], True
-    helper = _PENDING.pop(key, None)
-    if helper is not None:
-        helper.wait()  # if it failed, nothing is stored: compiled here
-    path = store_folder() / f"{store_key(key, build)}.pickle"
-    compiled = _load(path)
+    _wait_for_helper(key)  # if it failed, nothing is stored: compiled here
+    path = store_path(key, build)
+    compiled = _load(path) if path is not None else None
     hit = compiled is not None
     if compiled is None:
         from relevance.model.compile import compile_model  # PyMC loads only to compile
 
         compiled = compile_model(build())
-        _save(path, compiled)
+        if path is not None:
+            _save(path, compiled)
     _COMPILED[key] = compiled
     return compiled, hit
 

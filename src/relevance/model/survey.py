@@ -40,7 +40,7 @@ from relevance.model.design import _rate_columns
 from relevance.model.diagnostics import Diagnostics, convergence, divergence_count
 from relevance.model.fit import flat_draws, sample_until_judged
 from relevance.model.layout import Layout
-from relevance.model.stored import compile_elsewhere, compiled_once, is_stored
+from relevance.model.stored import can_store, compile_elsewhere, compiled_once, is_stored
 
 SURVEY_PRIORS = ("intercept_sd", "effect_sd", "segment_sd")
 """Prior scales the survey models read as data."""
@@ -141,7 +141,10 @@ def prepare_survey_models(kinds: set[str]) -> None:
     """Start compiling, in one helper process, the survey models of `kinds` that are not
     stored yet: on a machine's first run they compile beside the campaign's model, not after."""
     missing = [
-        kind for kind in sorted(kinds) if not is_stored(survey_model_key(kind), _survey_model)
+        kind
+        for kind in sorted(kinds)
+        if can_store(survey_model_key(kind), _survey_model)  # else the helper's work is lost
+        and not is_stored(survey_model_key(kind), _survey_model)
     ]
     if missing:
         compile_elsewhere(

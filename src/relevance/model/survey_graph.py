@@ -34,6 +34,8 @@ def build_survey_model(kind: str, data_values: dict[str, np.ndarray]) -> pm.Mode
     from the data, never written into the graph, and every part is present even when empty
     (one arm, no segments): one graph per kind serves every question of every campaign.
     """
+    if kind not in ("rating", "choice"):
+        raise ValueError(f"no survey model of kind {kind!r} (rating or choice)")
     with pm.Model() as model:
         data = {name: pm.Data(name, value) for name, value in data_values.items()}
         counts, n_arms = data["survey_counts"], data["survey_n_arms"]
