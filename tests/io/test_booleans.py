@@ -11,9 +11,7 @@ be reached (they fail instead when RELEVANCE_REQUIRE_POSTGRES is set). Start one
 from __future__ import annotations
 
 import io
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -225,43 +223,6 @@ def test_a_boolean_revenue_column_is_not_an_amount(
 # --- PostgreSQL (needs a server: bash .ci/postgres.sh) --------------------------------------
 
 
-def _pg_reason() -> str | None:
-    if not os.environ.get("PGHOST"):
-        return "PGHOST is not set: start a server with `bash .ci/postgres.sh /tmp/pg.env && . /tmp/pg.env`"
-    try:
-        import psycopg
-
-        psycopg.connect(connect_timeout=5).close()
-    except ImportError:
-        return "psycopg is not installed: pip install 'psycopg[binary]' sqlalchemy"
-    except Exception as exc:  # any connection problem means: no server for these tests
-        return f"PostgreSQL at {os.environ['PGHOST']}:{os.environ.get('PGPORT', 5432)} unreachable: {exc}"
-    return None
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[tuple[Any, str]]:
-    """A fresh schema, dropped afterwards."""
-    reason = _pg_reason()
-    if reason and os.environ.get("RELEVANCE_REQUIRE_POSTGRES"):
-        pytest.fail(f"RELEVANCE_REQUIRE_POSTGRES is set but {reason}")
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"relevance_test_{uuid.uuid4().hex[:10]}"
-    connection = psycopg.connect()
-    connection.execute(f"CREATE SCHEMA {schema}")
-    connection.commit()
-    try:
-        yield connection, schema
-    finally:
-        connection.rollback()
-        connection.execute(f"DROP SCHEMA {schema} CASCADE")
-        connection.commit()
-        connection.close()
-
-
 def load_into_postgres(connection: Any, name: str, frame: pd.DataFrame, flag_type: str) -> None:
     """CREATE TABLE (purchased as `flag_type`) + COPY FROM the frame's CSV."""
     buffer = io.StringIO()
@@ -286,14 +247,14 @@ def load_into_postgres(connection: Any, name: str, frame: pd.DataFrame, flag_typ
     ],
 )
 def test_postgres_booleans_count_as_zero_one(
-    postgres: tuple[Any, str],
+    pg_schema: tuple[Any, str],
     tmp_path: Path,
     rows: pd.DataFrame,
     table: str,
     flag_type: str,
     frame: Callable[[pd.DataFrame], pd.DataFrame],
 ) -> None:
-    connection, schema = postgres
+    connection, schema = pg_schema
     load_into_postgres(connection, f"{schema}.{table}", frame(rows), flag_type)
     kind = connection.execute(
         "SELECT data_type FROM information_schema.columns "
@@ -311,10 +272,10 @@ def test_postgres_booleans_count_as_zero_one(
 
 
 def test_postgres_other_words_are_invalid(
-    postgres: tuple[Any, str], tmp_path: Path, rows: pd.DataFrame
+    pg_schema: tuple[Any, str], tmp_path: Path, rows: pd.DataFrame
 ) -> None:
     """yes/no in a text column stay bad values, as in files."""
-    connection, schema = postgres
+    connection, schema = pg_schema
     load_into_postgres(connection, f"{schema}.text_yes_no", words(rows, "yes", "no"), "text")
     query = f"SELECT * FROM {schema}.text_yes_no"
     cells = cells_of(tmp_path, {"sql": {"url": "postgresql://", "query": query}}, "yes-no")
@@ -323,9 +284,9 @@ def test_postgres_other_words_are_invalid(
 
 
 def test_postgres_boolean_revenue_column_is_not_an_amount(
-    postgres: tuple[Any, str], tmp_path: Path, rows: pd.DataFrame
+    pg_schema: tuple[Any, str], tmp_path: Path, rows: pd.DataFrame
 ) -> None:
-    connection, schema = postgres
+    connection, schema = pg_schema
     frame = rows.assign(revenue=rows["purchased"].astype(bool))
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)

@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from test_warehouse import _pg_reason, load_into_postgres
 
+from engines import load_into_postgres, postgres_reason
 from relevance.config import SurveyConfig, load_experiment
 from relevance.io import simulate
 from relevance.io.surveys import BLANK, SurveyCells, answers_frame, read_answer, read_survey
@@ -130,7 +130,7 @@ def test_database_sources_give_the_same_cells(
         con.register("answers_frame", answers)
         con.execute("CREATE TABLE answers AS SELECT * FROM answers_frame")
     sources = [("duckdb:///campaign.duckdb", "")]
-    reason = _pg_reason()
+    reason = postgres_reason()
     if reason is None:
         import psycopg
         import pyarrow as pa

@@ -10,11 +10,8 @@ when RELEVANCE_REQUIRE_POSTGRES is set, as in CI). Start a server with
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +19,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from engines import load_into_postgres
 from relevance.config import Experiment, load_experiment
 from relevance.errors import DataError
 from relevance.io import simulate, targets, warehouse
 from relevance.io.engines import Rows
-from relevance.io.identifiers import quote
 from relevance.io.query import cells_expression
 from relevance.io.sources import data_fingerprint, load_cells
 from relevance.pipeline.analysis import analyze
@@ -309,71 +305,12 @@ def test_unsupported_database_and_unreachable_server(tmp_path: Path) -> None:
 # --- PostgreSQL (needs a server: bash .ci/postgres.sh) --------------------------------------
 
 
-def _pg_reason() -> str | None:
-    if not os.environ.get("PGHOST"):
-        return "PGHOST is not set: start a server with `bash .ci/postgres.sh /tmp/pg.env && . /tmp/pg.env`"
-    try:
-        import psycopg
-
-        psycopg.connect(connect_timeout=5).close()
-    except ImportError:
-        return "psycopg is not installed: pip install 'psycopg[binary]' sqlalchemy"
-    except Exception as exc:  # any connection problem means: no server for these tests
-        return f"PostgreSQL at {os.environ['PGHOST']}:{os.environ.get('PGPORT', 5432)} unreachable: {exc}"
-    return None
-
-
-def _pg_type(arrow_type: pa.DataType) -> str:
-    if pa.types.is_boolean(arrow_type):
-        return "boolean"
-    if pa.types.is_integer(arrow_type):
-        return "bigint" if arrow_type.bit_width > 16 else "smallint"
-    if pa.types.is_floating(arrow_type):
-        return "double precision"
-    return "text"
-
-
-def load_into_postgres(connection: Any, name: str, table: pa.Table) -> None:
-    """CREATE TABLE + COPY FROM a CSV rendering of `table` (identifiers quoted)."""
-    q = quote
-    columns = ", ".join(
-        f"{q(c)} {_pg_type(t)}" for c, t in zip(table.column_names, table.schema.types, strict=True)
-    )
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {name} ({columns})")
-        names = ", ".join(q(c) for c in table.column_names)
-        with cursor.copy(
-            f"COPY {name} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
-            copy.write(buffer.getvalue())
-        cursor.execute(f"ANALYZE {name}")
-    connection.commit()
-
-
 @pytest.fixture(scope="module")
-def postgres(campaign: tuple[pa.Table, Path]) -> Iterator[tuple[Any, str]]:
-    """A fresh schema holding the campaign as `<schema>.sends`; dropped afterwards."""
-    reason = _pg_reason()
-    if reason and os.environ.get("RELEVANCE_REQUIRE_POSTGRES"):
-        pytest.fail(f"RELEVANCE_REQUIRE_POSTGRES is set but {reason}")
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"relevance_test_{uuid.uuid4().hex[:10]}"
-    connection = psycopg.connect()
-    connection.execute(f"CREATE SCHEMA {schema}")
-    connection.commit()
-    try:
-        load_into_postgres(connection, f"{schema}.{TABLE}", campaign[0])
-        yield connection, schema
-    finally:
-        connection.rollback()
-        connection.execute(f"DROP SCHEMA {schema} CASCADE")
-        connection.commit()
-        connection.close()
+def postgres(campaign: tuple[pa.Table, Path], pg_schema: tuple[Any, str]) -> tuple[Any, str]:
+    """A fresh schema holding the campaign as `<schema>.sends` (conftest drops it afterwards)."""
+    connection, schema = pg_schema
+    load_into_postgres(connection, f"{schema}.{TABLE}", campaign[0])
+    return connection, schema
 
 
 def test_postgres_cells_equal_parquet_cells(
