@@ -81,18 +81,40 @@ class SurveyDesign:
 
     def data(self) -> dict[str, np.ndarray]:
         """Values of every ``pm.Data`` container: sizes and prior scales are data too."""
-        return {
-            "survey_n_arms": np.array(len(self.arms), dtype=np.int64),
-            **{
-                f"survey_prior_{name}": np.array(getattr(self.priors, name), dtype=np.float64)
-                for name in SURVEY_PRIORS
-            },
-            "survey_x": self.x,
-            "survey_fixed_sd": self.fixed_sd,
-            "survey_scale_map": self.scale_map,
-            "survey_arm_index": self.arm_index,
-            "survey_counts": self.counts,
-        }
+        return survey_data(
+            len(self.arms),
+            self.priors,
+            self.x,
+            self.fixed_sd,
+            self.scale_map,
+            self.arm_index,
+            self.counts,
+        )
+
+
+def survey_data(
+    n_arms: int,
+    priors: PriorConfig,
+    x: np.ndarray,
+    fixed_sd: np.ndarray,
+    scale_map: np.ndarray,
+    arm_index: np.ndarray,
+    counts: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The survey graph's data containers by name (one place: their names, ranks and dtypes
+    are the compiled model's key)."""
+    return {
+        "survey_n_arms": np.array(n_arms, dtype=np.int64),
+        **{
+            f"survey_prior_{name}": np.array(getattr(priors, name), dtype=np.float64)
+            for name in SURVEY_PRIORS
+        },
+        "survey_x": x,
+        "survey_fixed_sd": fixed_sd,
+        "survey_scale_map": scale_map,
+        "survey_arm_index": arm_index,
+        "survey_counts": counts,
+    }
 
 
 def survey_signature(kind: str, data: dict[str, np.ndarray]) -> str:
@@ -105,22 +127,18 @@ def survey_signature(kind: str, data: dict[str, np.ndarray]) -> str:
     return hashlib.sha256(repr(dims).encode()).hexdigest()[:16]
 
 
-def representative_data(priors: PriorConfig | None = None) -> dict[str, np.ndarray]:
+def representative_data() -> dict[str, np.ndarray]:
     """Data of a small question (two arms, one segment column, three answers) with the names,
     ranks and dtypes of every question's: its graph is every question's graph."""
-    priors = priors or PriorConfig()
-    return {
-        "survey_n_arms": np.array(2, dtype=np.int64),
-        **{
-            f"survey_prior_{name}": np.array(getattr(priors, name), dtype=np.float64)
-            for name in SURVEY_PRIORS
-        },
-        "survey_x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]),
-        "survey_fixed_sd": np.array([1.0, 0.0]),
-        "survey_scale_map": np.array([[0.0], [1.0]]),
-        "survey_arm_index": np.array([0, 0, 1, 1], dtype=np.int64),
-        "survey_counts": np.ones((4, 3)),
-    }
+    return survey_data(
+        2,
+        PriorConfig(),
+        x=np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]),
+        fixed_sd=np.array([1.0, 0.0]),
+        scale_map=np.array([[0.0], [1.0]]),
+        arm_index=np.array([0, 0, 1, 1], dtype=np.int64),
+        counts=np.ones((4, 3)),
+    )
 
 
 def survey_model_key(kind: str) -> str:
