@@ -154,6 +154,10 @@ class MetricConfig(Strict):
         """What a marketer calls this metric."""
         return self.label or self.name.replace("_", " ")
 
+    def symbol(self, currency: str) -> str:
+        """The currency symbol its amounts carry: only revenue is money."""
+        return currency if self.kind == "revenue" else ""
+
 
 class DecisionConfig(Strict):
     """Thresholds and money for the verdicts and the net value."""

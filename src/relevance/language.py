@@ -54,7 +54,7 @@ def amount(
     metric: MetricConfig, per_recipient: float, currency: str = "", signed: bool = True
 ) -> str:
     """An effect per 1,000 recipients in the metric's own words: '+4.2 purchases'."""
-    symbol = currency if metric.kind == "revenue" else ""
+    symbol = metric.symbol(currency)
     return f"{money(per_recipient * PER, symbol, signed=signed)} {metric.display}"
 
 
@@ -84,7 +84,7 @@ def version_label(version: str) -> str:
 
 def band(metric: MetricConfig, currency: str = "") -> str:
     """The metric's ROPE in words: '±1.00 purchases per 1,000 recipients'."""
-    symbol = currency if metric.kind == "revenue" else ""
+    symbol = metric.symbol(currency)
     width = metric.rope * PER
     text = f"{width:,.0f}" if width == round(width) else number(width)
     return f"±{symbol}{text} {metric.display} per 1,000 recipients"
@@ -96,7 +96,7 @@ def uplift_sentence(metric: MetricConfig, uplift: Uplift, share: float, currency
     The chances quoted are the ones the verdict uses: beyond the ROPE, not merely above zero.
     """
     who = version_label(uplift.version)
-    symbol = currency if metric.kind == "revenue" else ""
+    symbol = metric.symbol(currency)
     effect = (
         f"{amount(metric, uplift.uplift_mean, currency)} per 1,000 recipients "
         f"({interval(uplift.uplift_low, uplift.uplift_high, share, symbol)})"
@@ -122,7 +122,7 @@ def guardrail_sentence(
 ) -> str:
     """A guardrail's effect and whether it counts as harm, with the band it is judged against."""
     who = version_label(uplift.version)
-    symbol = currency if metric.kind == "revenue" else ""
+    symbol = metric.symbol(currency)
     relative = (
         "" if uplift.relative_mean is None else f", {uplift.relative_mean:+.0%}".replace("-", "−")
     )
@@ -230,7 +230,7 @@ def delivered_sentence(
     currency: str = "",
 ) -> str:
     """The effect on delivered recipients, worded as secondary to the verdict."""
-    symbol = currency if metric.kind == "revenue" else ""
+    symbol = metric.symbol(currency)
     return (
         f"{version_label(version)} reached {rate:.1%} of the recipients it was assigned to. "
         f"Among those it reached: {amount(metric, mean, currency)} per 1,000 "

@@ -69,7 +69,7 @@ def key_numbers(results: Results) -> dict[str, KeyNumber]:
             )
         elif results.estimable(results.primary_metric):
             u = results.uplift(results.primary_metric, version)
-            currency = results.currency if results.primary.kind == "revenue" else ""
+            currency = results.primary.symbol(results.currency)
             number = KeyNumber(
                 version,
                 verdicts.get(version, "–"),

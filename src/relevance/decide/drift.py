@@ -50,7 +50,7 @@ def drift_sentence(
 ) -> str:
     """The drift sentence: fell or rose when credible, else no credible change."""
     metric = experiment.primary
-    currency = experiment.decision.currency if metric.kind == "revenue" else ""
+    currency = metric.symbol(experiment.decision.currency)
     first, latest = periods[0], periods[-1]
     words = effect_words(metric)
     owner = f"{version_label(version)}’s {words}"

@@ -159,7 +159,7 @@ def stop_sentence(
     """'You can stop the holdout: ...' or 'Keep the holdout: ...', with the days to a verdict."""
     primary = experiment.primary
     currency = experiment.decision.currency
-    symbol = currency if primary.kind == "revenue" else ""
+    symbol = primary.symbol(currency)
     action = f"sending {version_label(chosen)}" if chosen else "sending nothing"
     cost = f"{money(loss, symbol)} {primary.display}"
     if loss_money is not None:

@@ -343,7 +343,7 @@ def _choice_outcomes(
         for u in decision.uplifts
         if u.metric == among.name and (u.segment_column, u.segment_level) == OVERALL
     }
-    symbol = experiment.decision.currency if among.kind == "revenue" else ""
+    symbol = among.symbol(experiment.decision.currency)
     changes = [
         f"{money(uplift[v].uplift_mean * PER, symbol, signed=True)}"
         f"{' per 1,000 recipients' if i == 0 else ''} with {version_label(v)}"

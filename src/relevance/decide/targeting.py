@@ -207,7 +207,7 @@ def _money_format(experiment: Experiment) -> tuple[str, str]:
     if has_value(experiment):
         return experiment.decision.currency, ""
     primary = experiment.primary
-    symbol = experiment.decision.currency if primary.kind == "revenue" else ""
+    symbol = primary.symbol(experiment.decision.currency)
     return symbol, f" {primary.display}"
 
 

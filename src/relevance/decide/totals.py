@@ -142,7 +142,7 @@ def _money(value: float, symbol: str, signed: bool = False) -> str:
 
 
 def _symbol(experiment: Experiment, metric: MetricConfig) -> str:
-    return experiment.decision.currency if metric.kind == "revenue" else ""
+    return metric.symbol(experiment.decision.currency)
 
 
 def change(experiment: Experiment, metric: MetricConfig, value: float) -> str:

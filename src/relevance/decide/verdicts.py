@@ -71,7 +71,7 @@ def model_misfit(metric: MetricConfig, checks: list[ModelCheck], currency: str) 
     if not missed:
         return None
     check = missed[0]
-    symbol = currency if metric.kind == "revenue" else ""
+    symbol = metric.symbol(currency)
     return (
         f"The model does not fit the {metric.display} data (arm {brief(check.arm, 30)}: observed "
         f"{money(check.observed_mean * PER, symbol)} per 1,000 recipients, model "

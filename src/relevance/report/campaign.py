@@ -136,7 +136,7 @@ class CampaignReport:
         for version in r.versions:
             for metric in (m for m in r.metrics if r.estimable(m.name)):
                 u = r.uplift(metric.name, version)
-                currency = r.currency if metric.kind == "revenue" else ""
+                currency = metric.symbol(r.currency)
                 rows.append(
                     {
                         "version": version_label(version),
@@ -281,7 +281,7 @@ class CampaignReport:
                     )
                 )
             )
-            currency = r.currency if r.metric(name).kind == "revenue" else ""
+            currency = r.metric(name).symbol(r.currency)
             rows = [
                 {
                     label: u.segment_level,
@@ -307,7 +307,7 @@ class CampaignReport:
         if not r.estimable(name):
             return self._not_estimable(name)
         config = r.metric(name)
-        currency = r.currency if config.kind == "revenue" else ""
+        currency = config.symbol(r.currency)
         rows = [
             {
                 "version": version_label(u.version),
@@ -358,7 +358,7 @@ class CampaignReport:
         if r.adjustment is not None:
             a = r.adjustment
             config = r.metric(a.metric)
-            currency = r.currency if config.kind == "revenue" else ""
+            currency = config.symbol(r.currency)
             rows = [
                 {
                     "version": version_label(v),
@@ -387,7 +387,7 @@ class CampaignReport:
             rows = []
             for e in r.effect_on_delivered:
                 config = r.metric(e.metric)
-                currency = r.currency if config.kind == "revenue" else ""
+                currency = config.symbol(r.currency)
                 rows.append(
                     {
                         "metric": config.display,
@@ -451,7 +451,7 @@ class CampaignReport:
         rows = []
         for c in r.comparisons:
             config = r.metric(c.metric)
-            currency = r.currency if config.kind == "revenue" else ""
+            currency = config.symbol(r.currency)
             rows.append(
                 {
                     "metric": config.display,

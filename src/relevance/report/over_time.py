@@ -62,7 +62,7 @@ def _measure(results: Results) -> str:
 
 
 def _currency(results: Results) -> str:
-    return results.currency if results.primary.kind == "revenue" else ""
+    return results.primary.symbol(results.currency)
 
 
 def verdict_changes(timeline: Timeline) -> list[Look]:
