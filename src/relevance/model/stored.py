@@ -99,9 +99,7 @@ def store_path(key: str, build: Callable[[], Any]) -> Path | None:
 def _load(path: Path) -> CompiledModel | None:
     try:
         stored = pickle.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except Exception:  # an unreadable or foreign file is a miss, not an error
+    except Exception:  # absent, unreadable or foreign: a miss, not an error
         return None
     if not isinstance(stored, Stored):
         return None
